@@ -1,0 +1,102 @@
+import { readFile } from 'node:fs/promises';
+import { LineCounter, parseDocument, isNode, type Document } from 'yaml';
+import { TandemError, type Problem } from '../errors.js';
+import { clusterConfig, type ClusterConfig } from './schema.js';
+import { formatPath, issuesToProblems } from './format-issues.js';
+import { crossCheck } from './cross-check.js';
+import { findSecrets } from './secret.js';
+
+export interface LoadOptions {
+  /** Where secrets given as `{ env: NAME }` are read from. */
+  readonly env?: Readonly<Record<string, string | undefined>>;
+  /** Skip reading secrets (validate a file on a workstation that lacks them). */
+  readonly skipSecrets?: boolean;
+}
+
+export interface LoadedConfig {
+  readonly config: ClusterConfig;
+  /** The file it came from, or `<inline>`. */
+  readonly source: string;
+}
+
+/** Read, parse and validate a config file. Throws TandemError('invalidConfig') with every problem found. */
+export async function loadConfigFile(file: string, options: LoadOptions = {}): Promise<LoadedConfig> {
+  let text: string;
+  try {
+    text = await readFile(file, 'utf8');
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    throw new TandemError('invalidConfig', `cannot read config file ${file}`, {
+      problems: [{ path: '', message: code === 'ENOENT' ? 'no such file' : `read failed (${code ?? 'unknown'})`, fix: 'pass the path of a Tandem YAML config, e.g. examples/demo.yaml' }],
+      cause: error,
+    });
+  }
+  return parseConfig(text, file, options);
+}
+
+export function parseConfig(text: string, source = '<inline>', options: LoadOptions = {}): LoadedConfig {
+  const lineCounter = new LineCounter();
+  const doc = parseDocument(text, { lineCounter, uniqueKeys: true, prettyErrors: false });
+  if (doc.errors.length > 0) {
+    const problems = doc.errors.map((e): Problem => {
+      const pos = e.linePos?.[0];
+      const where = pos ? `line ${pos.line}, column ${pos.col}` : '';
+      const duplicate = e.code === 'DUPLICATE_KEY';
+      return {
+        path: where,
+        message: duplicate ? 'a key appears twice in the same mapping (a duplicate node or instance?)' : e.message.split('\n')[0] ?? e.message,
+        fix: duplicate ? 'give every node and key a unique name' : 'fix the YAML syntax (indentation, quotes, colons)',
+      };
+    });
+    throw new TandemError('invalidConfig', `${source} is not valid YAML`, { problems });
+  }
+  const raw: unknown = doc.toJS();
+  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) {
+    throw new TandemError('invalidConfig', `${source} does not describe a cluster`, {
+      problems: [{ path: '', message: 'the file must be a YAML mapping with cluster, nodes, ...', fix: 'start from one of the files in examples/' }],
+    });
+  }
+  const parsed = clusterConfig.safeParse(raw);
+  if (!parsed.success) {
+    throw invalid(source, withLines(issuesToProblems(parsed.error.issues), doc, lineCounter));
+  }
+  const problems = crossCheck(parsed.data);
+  if (!options.skipSecrets) {
+    const env = options.env ?? process.env;
+    for (const { path, secret } of findSecrets(parsed.data)) {
+      const failure = secret.resolve(env);
+      if (failure) problems.push({ path, message: failure, fix: 'set it where the agent runs, or point to a readable file' });
+    }
+  }
+  if (problems.length > 0) throw invalid(source, withLines(problems, doc, lineCounter));
+  return { config: parsed.data, source };
+}
+
+function invalid(source: string, problems: Problem[]): TandemError {
+  const n = problems.length;
+  return new TandemError('invalidConfig', `${source}: ${n} problem${n === 1 ? '' : 's'} in the config`, { problems });
+}
+
+/** Add the YAML line of each problem's path, when the path exists in the file. */
+function withLines(problems: Problem[], doc: Document, lines: LineCounter): Problem[] {
+  return problems.map((p) => {
+    const keys = splitPath(p.path);
+    for (let n = keys.length; n > 0; n--) {
+      const node = doc.getIn(keys.slice(0, n), true);
+      if (isNode(node) && node.range) {
+        const { line } = lines.linePos(node.range[0]);
+        return { ...p, path: `${formatPath(keys)} (line ${line})` };
+      }
+    }
+    return p;
+  });
+}
+
+function splitPath(path: string): (string | number)[] {
+  const keys: (string | number)[] = [];
+  for (const m of path.matchAll(/([^.[\]]+)|\[(\d+)\]/g)) {
+    if (m[2] !== undefined) keys.push(Number(m[2]));
+    else if (m[1] !== undefined) keys.push(m[1]);
+  }
+  return keys;
+}

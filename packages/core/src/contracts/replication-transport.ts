@@ -1,0 +1,53 @@
+import type { CallContext, Outcome } from './outcome.js';
+
+/**
+ * A point in a replicated stream. `offset` orders positions (PostgreSQL LSN as
+ * a byte number, a block sequence, an order number); it is a JS number, so a
+ * transport must keep offsets below 2^53. `label` is the form an operator
+ * knows (`0/3000060`).
+ */
+export interface StreamPosition {
+  readonly offset: number;
+  readonly label: string;
+}
+
+export interface TransportStatus {
+  /** What this transport does on this node right now. */
+  readonly role: 'source' | 'sink' | 'idle';
+  /** Newest position durably stored by the sink (acknowledged writes are at or below it). */
+  readonly flushed?: StreamPosition;
+  /** Newest position the consumer (database replay) has applied, when known. */
+  readonly applied?: StreamPosition;
+  /** `flushed - applied`, in bytes or units of `offset`. */
+  readonly lag?: number;
+}
+
+/** What a sink holds beyond what the candidate's consumer has applied. */
+export interface InFlight {
+  readonly from: StreamPosition;
+  readonly to: StreamPosition;
+  /** Where the data can be read from on the candidate (a directory, a device). */
+  readonly location: string;
+}
+
+/**
+ * Moves writes or log from the primary to peers and says how far it got.
+ *
+ * - `start`/`stop` are idempotent: starting a started transport and stopping a
+ *   stopped one return `ok`.
+ * - `status` has no side effects. `not-running` when stopped.
+ * - `inFlight` reports, on a candidate, what the sink holds that the local
+ *   consumer has not applied; recovery strategies replay it. It must not
+ *   need the (possibly dead) primary. `failed` if the sink is unreadable: the
+ *   core then refuses a zero-loss promotion.
+ * - The caller enforces `ctx.timeoutMs`.
+ */
+export interface ReplicationTransport {
+  readonly defaultTimeoutMs: number;
+  start(ctx: CallContext): Promise<Outcome>;
+  stop(ctx: CallContext): Promise<Outcome>;
+  status(ctx: CallContext): Promise<Outcome<TransportStatus>>;
+  inFlight(ctx: CallContext): Promise<Outcome<InFlight>>;
+}
+
+export const ReplicationTransport: unique symbol = Symbol.for('tandem.ReplicationTransport');

@@ -1,0 +1,37 @@
+import type { CallContext, Outcome } from './outcome.js';
+
+export type ResourceRole = 'primary' | 'replica' | 'none';
+
+export interface ResourceState {
+  readonly role: ResourceRole;
+}
+
+export type ResourceAction = 'start' | 'stop' | 'monitor' | 'promote' | 'demote';
+
+export interface ResourceCallContext extends CallContext {
+  /** Epoch of the lease this node holds, or 0 when it holds none; resources that can refuse stale writers use it. */
+  readonly epoch: number;
+}
+
+/**
+ * Start, stop, monitor, promote and demote one resource (a VIP, a volume, a
+ * database, an application), in the manner of an OCF resource agent.
+ *
+ * - `start` on a started resource and `stop` on a stopped one return `ok`.
+ * - `monitor` has three meaningful answers: `ok` (running, with its role),
+ *   `not-running` (cleanly stopped) and `failed`.
+ * - `promote`/`demote` exist only for resources with roles; promoting a
+ *   primary or demoting a replica returns `ok`.
+ * - `config-error` is never retried; `not-installed` means "try another node".
+ * - The caller enforces timeouts; `defaultTimeoutsMs` only declares defaults.
+ */
+export interface ResourceAgent {
+  readonly defaultTimeoutsMs: Readonly<Partial<Record<ResourceAction, number>>>;
+  start(ctx: ResourceCallContext): Promise<Outcome>;
+  stop(ctx: ResourceCallContext): Promise<Outcome>;
+  monitor(ctx: ResourceCallContext): Promise<Outcome<ResourceState>>;
+  promote?(ctx: ResourceCallContext): Promise<Outcome>;
+  demote?(ctx: ResourceCallContext): Promise<Outcome>;
+}
+
+export const ResourceAgent: unique symbol = Symbol.for('tandem.ResourceAgent');

@@ -1,0 +1,8 @@
+import 'reflect-metadata';
+
+export * from './contracts/index.js';
+export * from './ports/index.js';
+export * from './config/index.js';
+export * from './plugins/index.js';
+export * from './errors.js';
+export * from './call.js';

@@ -1,0 +1,3 @@
+export * from './manifest.js';
+export * from './catalog.js';
+export * from './compose.js';

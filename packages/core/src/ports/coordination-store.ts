@@ -1,0 +1,122 @@
+/**
+ * The cluster's shared memory: who holds the primary lease and at what epoch,
+ * who is alive, cluster-wide settings and an append-only event history.
+ *
+ * The store is an arbiter for liveness only. What stops two writers is
+ * fencing with the epoch at the resource; the store never has the last word
+ * on safety.
+ *
+ * Time: lease expiry is judged by the store itself (Redis key TTLs, the
+ * embedded store's single clock), never by comparing wall clocks of two
+ * hosts. Reads report the time *remaining* as the store sees it.
+ *
+ * Errors: every method either resolves with the documented value or rejects
+ * with a `StoreUnavailableError` when the store cannot be reached or did not
+ * answer within its timeout. A rejected lease call must be treated as "I do
+ * not know whether I hold the lease": a primary demotes when its lease
+ * cannot be renewed before it would expire.
+ */
+export interface Lease {
+  readonly holder: string;
+  /** Strictly increasing across holders: the fencing token. Never reused, never goes back. */
+  readonly epoch: number;
+  /** Time left before the lease lapses, as the store sees it. */
+  readonly remainingMs: number;
+}
+
+export type LeaseResult =
+  | { readonly acquired: true; readonly lease: Lease }
+  | { readonly acquired: false; readonly current: Lease | undefined };
+
+export interface MemberRecord {
+  readonly node: string;
+  /** The role the agent reports for itself. */
+  readonly role: 'primary' | 'replica' | 'candidate' | 'fenced' | 'stopped' | 'unknown';
+  /** The epoch the member last acted under (0 if none). */
+  readonly epoch: number;
+  /** Free-form facts the agent publishes: replication position, lag, health summary. JSON only. */
+  readonly facts: Readonly<Record<string, string | number | boolean | null>>;
+  /** Wall time the member wrote this, for display only. */
+  readonly updatedAtWallMs: number;
+}
+
+export interface Member extends MemberRecord {
+  /** Time left before the member's heartbeat lapses, as the store sees it. */
+  readonly remainingMs: number;
+}
+
+export interface ClusterSettings {
+  /** Automation paused cluster-wide: agents observe but take no action. */
+  readonly maintenance: boolean;
+  /** A pending operator request (switchover, failover); agents act on it and clear it. */
+  readonly request?: OperatorRequest;
+}
+
+export interface OperatorRequest {
+  readonly id: string;
+  readonly kind: 'switchover' | 'failover' | 'fence' | 'rejoin';
+  readonly target?: string;
+  readonly from?: string;
+  readonly acceptDataLoss?: boolean;
+  readonly requestedAtWallMs: number;
+}
+
+export interface StoredEvent {
+  /** Store-assigned, increasing; pass it back as `after` to continue reading. */
+  readonly id: string;
+  readonly atWallMs: number;
+  readonly node: string;
+  readonly type: string;
+  readonly message: string;
+  readonly data?: Readonly<Record<string, unknown>>;
+}
+
+export type NewEvent = Omit<StoredEvent, 'id'>;
+
+export interface CoordinationStore {
+  /**
+   * Take the lease if it is free or has lapsed, with epoch = last epoch + 1.
+   * If `node` already holds it, this renews it without changing the epoch.
+   * Atomic (compare-and-set). Resolves `{ acquired: false, current }` when
+   * another node holds an unexpired lease.
+   */
+  acquireLease(node: string, ttlMs: number): Promise<LeaseResult>;
+  /**
+   * Extend the lease only if `node` holds it at exactly `epoch`. Atomic.
+   * Resolves `{ acquired: false }` when it lapsed or someone else holds it.
+   */
+  renewLease(node: string, epoch: number, ttlMs: number): Promise<LeaseResult>;
+  /** Give the lease up if `node` holds it at `epoch`; resolves false if it did not. The epoch counter is kept. */
+  releaseLease(node: string, epoch: number): Promise<boolean>;
+  /** The current unexpired lease, if any. */
+  readLease(): Promise<Lease | undefined>;
+  /** The highest epoch ever granted (0 before the first). */
+  lastEpoch(): Promise<number>;
+
+  /** Publish this member's state; it lapses after `ttlMs` without another heartbeat. */
+  heartbeat(record: MemberRecord, ttlMs: number): Promise<void>;
+  /** Members whose heartbeat has not lapsed, sorted by node name. */
+  members(): Promise<readonly Member[]>;
+
+  readSettings(): Promise<ClusterSettings>;
+  /** Atomically merge `patch` into the settings; `request: undefined` clears a request. */
+  updateSettings(patch: Partial<ClusterSettings>): Promise<ClusterSettings>;
+  /** Clear the pending request only if it is still `id`. Atomic. */
+  completeRequest(id: string): Promise<boolean>;
+
+  /** Append to the bounded history; the oldest events are dropped past the bound. */
+  appendEvent(event: NewEvent): Promise<StoredEvent>;
+  /** Events after `after` (exclusive), oldest first, at most `limit`. */
+  readEvents(options?: { readonly after?: string; readonly limit?: number }): Promise<readonly StoredEvent[]>;
+
+  close(): Promise<void>;
+}
+
+export const CoordinationStore: unique symbol = Symbol.for('tandem.CoordinationStore');
+
+export class StoreUnavailableError extends Error {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = 'StoreUnavailableError';
+  }
+}

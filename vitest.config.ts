@@ -1,0 +1,35 @@
+import { defineConfig } from 'vitest/config';
+
+/**
+ * Tiers are vitest projects. `unit` needs nothing but Node; `integration`
+ * starts real servers (redis-server, ipmi_sim, postgres) on loopback; `lab`
+ * needs root and network namespaces. `npm test` runs every tier; a tier that
+ * cannot run fails loudly instead of skipping (see test/support/require.ts).
+ */
+const conditions = ['@tandem/source'];
+const shared = { resolve: { conditions }, ssr: { resolve: { conditions } } } as const;
+
+export default defineConfig({
+  test: {
+    projects: [
+      {
+        ...shared,
+        test: {
+          name: 'unit',
+          include: ['packages/*/src/**/*.test.ts', 'plugins/*/src/**/*.test.ts'],
+          exclude: ['**/*.integration.test.ts', '**/node_modules/**'],
+        },
+      },
+      {
+        ...shared,
+        test: {
+          name: 'integration',
+          include: ['packages/*/src/**/*.integration.test.ts', 'plugins/*/src/**/*.integration.test.ts', 'test/integration/**/*.test.ts'],
+          testTimeout: 60_000,
+          hookTimeout: 60_000,
+          fileParallelism: false,
+        },
+      },
+    ],
+  },
+});
