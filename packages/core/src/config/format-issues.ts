@@ -23,6 +23,9 @@ function issueToProblems(issue: Issue, prefix: readonly PropertyKey[]): Problem[
   if (issue.code === 'invalid_union') {
     const branch = closestBranch(issue.errors);
     if (branch) return issuesToProblems(branch, path);
+    if (issue.errors.every((b) => b.some((i) => i.path.length === 0 && i.code === 'invalid_type' && i.input === undefined))) {
+      return [{ path: formatPath(path), message: 'is required', fix: 'add it' }];
+    }
     return [{ path: formatPath(path), message: issue.message === 'Invalid input' ? 'does not match any allowed form' : issue.message }];
   }
   if (issue.code === 'unrecognized_keys') {
@@ -48,7 +51,7 @@ function closestBranch(branches: readonly (readonly Issue[])[]): readonly Issue[
 function messageFor(issue: Issue): string {
   switch (issue.code) {
     case 'invalid_type':
-      return issue.input === undefined ? `is required (a ${issue.expected})` : `must be a ${issue.expected}, not ${describe(issue.input)}`;
+      return issue.input === undefined ? `is required (${article(issue.expected)})` : `must be ${article(issue.expected)}, not ${describe(issue.input)}`;
     case 'too_small':
       return issue.origin === 'array' ? `needs at least ${String(issue.minimum)} item(s)` : `must be at least ${String(issue.minimum)}`;
     case 'too_big':
@@ -72,4 +75,8 @@ function describe(value: unknown): string {
   if (typeof value === 'object') return 'a mapping';
   if (typeof value === 'string') return `the string ${JSON.stringify(value)}`;
   return `${typeof value} ${String(value)}`;
+}
+
+function article(noun: string): string {
+  return /^[aeiou]/.test(noun) ? `an ${noun}` : `a ${noun}`;
 }

@@ -36,7 +36,7 @@ export async function loadConfigFile(file: string, options: LoadOptions = {}): P
 
 export function parseConfig(text: string, source = '<inline>', options: LoadOptions = {}): LoadedConfig {
   const lineCounter = new LineCounter();
-  const doc = parseDocument(text, { lineCounter, uniqueKeys: true, prettyErrors: false });
+  const doc = parseDocument(text, { lineCounter, uniqueKeys: true, prettyErrors: true });
   if (doc.errors.length > 0) {
     const problems = doc.errors.map((e): Problem => {
       const pos = e.linePos?.[0];
@@ -44,7 +44,7 @@ export function parseConfig(text: string, source = '<inline>', options: LoadOpti
       const duplicate = e.code === 'DUPLICATE_KEY';
       return {
         path: where,
-        message: duplicate ? 'a key appears twice in the same mapping (a duplicate node or instance?)' : e.message.split('\n')[0] ?? e.message,
+        message: duplicate ? 'a key appears twice in the same mapping (a duplicate node or instance?)' : (e.message.split('\n')[0] ?? e.message).replace(/ at line \d+, column \d+:?$/, ''),
         fix: duplicate ? 'give every node and key a unique name' : 'fix the YAML syntax (indentation, quotes, colons)',
       };
     });
@@ -56,7 +56,7 @@ export function parseConfig(text: string, source = '<inline>', options: LoadOpti
       problems: [{ path: '', message: 'the file must be a YAML mapping with cluster, nodes, ...', fix: 'start from one of the files in examples/' }],
     });
   }
-  const parsed = clusterConfig.safeParse(raw);
+  const parsed = clusterConfig.safeParse(raw, { reportInput: true });
   if (!parsed.success) {
     throw invalid(source, withLines(issuesToProblems(parsed.error.issues), doc, lineCounter));
   }

@@ -101,7 +101,7 @@ export async function validateInstances(config: ClusterConfig, nodeName: string,
       problems.push({ path: `${path}.plugin`, message: `plugin "${manifest.id}" does not provide ${contract} (it provides ${manifest.provides.join(', ')})`, fix: `use a ${contract} plugin here` });
       continue;
     }
-    const parsed = manifest.options.safeParse(instance.options);
+    const parsed = manifest.options.safeParse(instance.options, { reportInput: true });
     if (!parsed.success) {
       problems.push(...issuesToProblems(parsed.error.issues, [...pathKeys(path), 'options']).map((p) => ({ ...p, path: overrideHint(p.path, config, nodeName, instance.id) })));
       continue;
