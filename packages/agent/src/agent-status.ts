@@ -1,0 +1,18 @@
+/** What the status endpoint and `tandem status` report about one agent. */
+export interface AgentStatus {
+  readonly cluster: string;
+  readonly node: string;
+  readonly role: 'primary' | 'replica' | 'candidate' | 'fenced' | 'stopped' | 'unknown';
+  readonly epoch: number;
+  /** This node holds the lease and it has not lapsed by its own reckoning. */
+  readonly leaseValid: boolean;
+  /** The loop runs, its last cycle is recent, and the store answered. */
+  readonly healthy: boolean;
+  readonly lastCycleAgeMs: number;
+  readonly summary: string;
+  readonly maintenance: boolean;
+}
+
+export interface AgentStatusSource {
+  status(): AgentStatus;
+}
