@@ -1,5 +1,9 @@
 import 'reflect-metadata';
 
-export * from './agent-status.js';
+export * from './status-report.js';
 export * from './metrics.js';
 export * from './status-server.js';
+export * from './open-store.js';
+export * from './gateway-checkers.js';
+export * from './preflight.js';
+export * from './start-agent.js';

@@ -1,9 +1,9 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import type { AgentStatus } from './agent-status.js';
+import type { StatusReport } from './status-report.js';
 import { AgentMetrics } from './metrics.js';
 import { StatusServer } from './status-server.js';
 
-const base: AgentStatus = {
+const base: StatusReport = {
   cluster: 'c',
   node: 'n1',
   role: 'primary',
@@ -21,7 +21,7 @@ afterEach(async () => {
   server = undefined;
 });
 
-async function serve(status: AgentStatus, token?: string): Promise<string> {
+async function serve(status: StatusReport, token?: string): Promise<string> {
   const metrics = new AgentMetrics({ cluster: 'c', node: 'n1' });
   metrics.setRole(status.role, status.epoch);
   metrics.observeProbe('db-write', 'ok', 12);
@@ -36,7 +36,7 @@ describe('StatusServer', () => {
     expect((await fetch(`${url}/primary`)).status).toBe(200);
     expect((await fetch(`${url}/replica`)).status).toBe(503);
     expect((await fetch(`${url}/health`)).status).toBe(200);
-    const body = (await (await fetch(`${url}/primary`)).json()) as AgentStatus;
+    const body = (await (await fetch(`${url}/primary`)).json()) as StatusReport;
     expect(body.summary).toBe(base.summary);
   });
 

@@ -1,6 +1,6 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { timingSafeEqual } from 'node:crypto';
-import type { AgentStatusSource } from './agent-status.js';
+import type { StatusReportSource } from './status-report.js';
 import type { AgentMetrics } from './metrics.js';
 
 export interface StatusServerOptions {
@@ -20,7 +20,7 @@ export class StatusServer {
   private server: Server | undefined;
 
   constructor(
-    private readonly source: AgentStatusSource,
+    private readonly source: StatusReportSource,
     private readonly metrics: AgentMetrics,
     private readonly options: StatusServerOptions,
   ) {}

@@ -124,3 +124,29 @@ fencing: { levels: [[{ id: f1, plugin: fixture-probe, options: { port: 1 } }]] }
     await rm(join(root, 'node_modules', 'fixture-probe-copy'), { recursive: true });
   });
 });
+
+describe('fencers resolved per target', () => {
+  it('uses the fenced node\'s overrides, not the fencing node\'s', async () => {
+    const fixtureFencer = `
+import { ContainerModule } from 'inversify';
+import { z } from 'zod';
+export default { id: 'fixture-fencer', version: '1.0.0', description: 'f', provides: ['Fencer'],
+  options: z.strictObject({ cipher: z.number().default(17) }),
+  module: (inst) => new ContainerModule(({ bind }) => { bind(Symbol.for('tandem.Fencer')).toConstantValue({ defaultTimeoutMs: 1, cipher: inst.options.cipher }); }) };`;
+    await writePackage('fixture-fencer', 'fixture-fencer', fixtureFencer);
+    const cat = await PluginCatalog.discover([{ dir: join(root, 'node_modules'), origin: 'installed' }]);
+    const c = parseConfig(`
+cluster: t
+nodes:
+  a: { nics: { public: 127.0.0.11 } }
+  b: { nics: { public: 127.0.0.12 }, overrides: { bmc: { options: { cipher: 3 } } } }
+  c: { nics: { public: 127.0.0.13 } }
+fencing: { levels: [[{ id: bmc, plugin: fixture-fencer }]] }
+`).config;
+    const composition = await compose(c, 'a', cat, new Container());
+    const cipherOf = (target: string): number => (composition.fencingByTarget.get(target)?.[0]?.[0]?.impl as unknown as { cipher: number }).cipher;
+    expect(cipherOf('b')).toBe(3);
+    expect(cipherOf('c')).toBe(17);
+    expect(composition.fencingByTarget.has('a')).toBe(false);
+  });
+});

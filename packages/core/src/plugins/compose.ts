@@ -45,7 +45,14 @@ export interface Composed<T> {
 export interface Composition {
   readonly node: NodeInfo;
   readonly probes: readonly Composed<HealthProbe>[];
+  /** Fencing levels as configured for this node (its own overrides applied). */
   readonly fencingLevels: readonly (readonly Composed<Fencer>[])[];
+  /**
+   * Fencing levels to use against each *target* node, with that target's
+   * overrides applied: how a node is fenced (its BMC vendor, its cipher suite)
+   * is a property of the node being fenced, not of the one fencing it.
+   */
+  readonly fencingByTarget: ReadonlyMap<string, readonly (readonly Composed<Fencer>[])[]>;
   readonly transports: readonly Composed<ReplicationTransport>[];
   readonly recovery: readonly Composed<RecoveryStrategy>[];
   readonly resources: readonly Composed<ResourceAgent>[];
@@ -154,10 +161,26 @@ export async function compose(config: ClusterConfig, nodeName: string, catalog: 
   };
   const of = <C extends ContractName>(re: RegExp, c: C): Composed<ContractTypes[C]>[] => validated.filter((v) => re.test(v.configPath)).map((v) => build(v, c));
   const levels = config.fencing.levels.map((_, l) => of(new RegExp(`^fencing\\.levels\\[${l}\\]`), 'Fencer'));
+  const fencingByTarget = new Map<string, (readonly Composed<Fencer>[])[]>();
+  for (const target of nodes) {
+    if (target.name === nodeName) continue;
+    const seen = await validateInstances(config, target.name, catalog);
+    for (const v of seen) {
+      for (const { path, secret } of findSecrets(v.options, `${v.configPath}.options`)) {
+        const failure = secret.resolve(env);
+        if (failure) throw new TandemError('invalidConfig', `cannot fence ${target.name}: ${path}: ${failure}`, { problems: [{ path: `nodes.${target.name}.overrides`, message: failure }] });
+      }
+    }
+    fencingByTarget.set(
+      target.name,
+      config.fencing.levels.map((_, l) => seen.filter((v) => v.configPath.startsWith(`fencing.levels[${l}]`)).map((v) => build(v, 'Fencer'))),
+    );
+  }
   return {
     node: localNode,
     probes: of(/^probes\./, 'HealthProbe'),
     fencingLevels: levels,
+    fencingByTarget,
     transports: of(/^transports\[/, 'ReplicationTransport'),
     recovery: of(/^recovery\[/, 'RecoveryStrategy'),
     resources: of(/^resources\[/, 'ResourceAgent'),

@@ -1,5 +1,5 @@
 /** What the status endpoint and `tandem status` report about one agent. */
-export interface AgentStatus {
+export interface StatusReport {
   readonly cluster: string;
   readonly node: string;
   readonly role: 'primary' | 'replica' | 'candidate' | 'fenced' | 'stopped' | 'unknown';
@@ -13,6 +13,6 @@ export interface AgentStatus {
   readonly maintenance: boolean;
 }
 
-export interface AgentStatusSource {
-  status(): AgentStatus;
+export interface StatusReportSource {
+  status(): StatusReport;
 }

@@ -1,0 +1,146 @@
+import { Container } from 'inversify';
+import {
+  ActionExecutor,
+  AgentLoop,
+  allNodeInfos,
+  Clock,
+  CommandRunner,
+  compose,
+  CoordinationStore,
+  ExecaCommandRunner,
+  LocalNode,
+  Logger,
+  SystemClock,
+  TandemError,
+  type ClusterConfig,
+  type GatewayChecker,
+  type PluginCatalog,
+} from '@tandem/core';
+import { PingGatewayChecker, ProbeGatewayChecker } from './gateway-checkers.js';
+import { AgentMetrics } from './metrics.js';
+import { openStore } from './open-store.js';
+import { checkRequiredCommands } from './preflight.js';
+import { StatusServer } from './status-server.js';
+import type { StatusReport } from './status-report.js';
+
+export interface StartAgentOptions {
+  readonly config: ClusterConfig;
+  readonly node: string;
+  readonly catalog: PluginCatalog;
+  readonly logger: Logger;
+  /** Where the embedded store and plugin state live when the config does not say. */
+  readonly stateDir: string;
+  readonly clock?: Clock;
+  readonly runner?: CommandRunner;
+  readonly env?: Readonly<Record<string, string | undefined>>;
+}
+
+export interface RunningAgent {
+  readonly loop: AgentLoop;
+  readonly store: CoordinationStore;
+  /** Where the status endpoint listens, when the node has `statusListen`. */
+  readonly statusAddress: { readonly host: string; readonly port: number } | undefined;
+  status(): StatusReport;
+  stop(): Promise<void>;
+}
+
+/**
+ * Compose the agent of `node` from the config and start its HA loop and
+ * status endpoint. Anything missing (a plugin, a program, the gateway) stops
+ * start-up here with a message naming the config path and the fix.
+ */
+export async function startAgent(options: StartAgentOptions): Promise<RunningAgent> {
+  const { config, node, logger } = options;
+  if (!config.gateway) {
+    throw new TandemError('invalidConfig', 'an agent needs a gateway to check before it may take over', {
+      problems: [{ path: 'gateway', message: 'is not set', fix: 'add gateway: { address: <your default router> }' }],
+    });
+  }
+  const clock = options.clock ?? new SystemClock();
+  const runner = options.runner ?? new ExecaCommandRunner();
+  const store = openStore(config, { clock, logger, stateDir: options.stateDir });
+  const nodes = allNodeInfos(config);
+  const root = new Container();
+  root.bind(Clock).toConstantValue(clock);
+  root.bind(CommandRunner).toConstantValue(runner);
+  root.bind(Logger).toConstantValue(logger);
+  root.bind(CoordinationStore).toConstantValue(store);
+  root.bind(LocalNode).toConstantValue(nodes.find((n) => n.name === node));
+  try {
+    const composition = await compose(config, node, options.catalog, root, options.env);
+    await checkRequiredCommands(composition, runner);
+    const gatewayProbe = composition.probes.find((p) => p.impl.dimension === 'gateway');
+    const gateway: GatewayChecker = gatewayProbe ? new ProbeGatewayChecker(clock, gatewayProbe, config.gateway.address) : new PingGatewayChecker(runner, config.gateway.address);
+    const executor = new ActionExecutor({ clock, store, composition, nodes, gateway, timing: config.timing });
+    const loop = new AgentLoop({
+      node,
+      nodes,
+      clock,
+      store,
+      executor,
+      probes: composition.probes.filter((p) => p !== gatewayProbe),
+      logger: logger.child({ node }),
+      timing: config.timing,
+      confirmFailures: config.probes.confirmFailures,
+      fenceLevelCount: composition.fencingLevels.length,
+    });
+    return await run(options, { clock, store, loop, executor });
+  } catch (error) {
+    await store.close().catch(() => undefined);
+    throw error;
+  }
+}
+
+async function run(
+  options: StartAgentOptions,
+  parts: { clock: Clock; store: CoordinationStore; loop: AgentLoop; executor: ActionExecutor },
+): Promise<RunningAgent> {
+  const { config, node } = options;
+  const { clock, store, loop, executor } = parts;
+  const metrics = new AgentMetrics({ cluster: config.cluster, node });
+  let lastCycles = -1;
+  let lastCycleAtMs = clock.monotonicMs();
+  const report = (): StatusReport => {
+    const s = loop.status();
+    const now = clock.monotonicMs();
+    if (s.cycles !== lastCycles) {
+      lastCycles = s.cycles;
+      lastCycleAtMs = now;
+    }
+    const ageMs = now - lastCycleAtMs;
+    return {
+      cluster: config.cluster,
+      node,
+      role: s.role,
+      epoch: s.epoch ?? 0,
+      leaseValid: s.role === 'primary' && s.leaseValidUntilMs !== undefined && s.leaseValidUntilMs > now,
+      healthy: s.cycles > 0 && ageMs < 3 * config.timing.probeIntervalMs + config.timing.storeTimeoutMs,
+      lastCycleAgeMs: Math.round(ageMs),
+      summary: s.lastSummary ?? 'starting',
+      maintenance: (s.lastSummary ?? '').startsWith('maintenance'),
+    };
+  };
+  const listen = config.nodes[node]?.statusListen;
+  const server = listen ? new StatusServer({ status: report }, metrics, { host: listen.split(':')[0] ?? '127.0.0.1', port: Number(listen.split(':')[1]), ...(config.status.token ? { token: config.status.token.reveal() } : {}) }) : undefined;
+  const statusAddress = server ? await server.start() : undefined;
+  loop.start();
+  // Metrics follow the loop at its own pace; a timer outside the core is fine here.
+  const ticker = setInterval(() => {
+    const r = report();
+    metrics.setRole(r.role, r.epoch);
+  }, config.timing.probeIntervalMs);
+  ticker.unref();
+  return {
+    loop,
+    store,
+    statusAddress,
+    status: report,
+    async stop(): Promise<void> {
+      clearInterval(ticker);
+      await loop.stop();
+      await executor.idle();
+      await server?.stop();
+      await store.close();
+    },
+  };
+}
