@@ -1,0 +1,59 @@
+import type { ClusterSettings, CoordinationStore, Lease, LeaseResult, Member, MemberRecord, NewEvent, StoredEvent } from '@tandem/core';
+import type { SimProcess } from './sim-process.js';
+import type { SimWorld } from './world.js';
+
+/** One agent's connection to the shared store: every call crosses the simulated network and suffers the store's outages. */
+export class SimStoreClient implements CoordinationStore {
+  constructor(
+    private readonly world: SimWorld,
+    private readonly process: SimProcess,
+  ) {}
+
+  private call<T>(what: Parameters<SimWorld['serveStore']>[0], fn: Parameters<SimWorld['serveStore']>[1]): Promise<T> {
+    return this.world.network.request(this.process, 'store', () => this.world.serveStore(what, fn)) as Promise<T>;
+  }
+
+  acquireLease(node: string, ttlMs: number): Promise<LeaseResult> {
+    return this.call('acquire', async (s) => {
+      const r = await s.acquireLease(node, ttlMs);
+      if (r.acquired) this.world.noteGrant(node, r.lease.epoch);
+      return r;
+    });
+  }
+  renewLease(node: string, epoch: number, ttlMs: number): Promise<LeaseResult> {
+    return this.call('renew', (s) => s.renewLease(node, epoch, ttlMs));
+  }
+  releaseLease(node: string, epoch: number): Promise<boolean> {
+    return this.call('release', (s) => s.releaseLease(node, epoch));
+  }
+  readLease(): Promise<Lease | undefined> {
+    return this.call('read', (s) => s.readLease());
+  }
+  lastEpoch(): Promise<number> {
+    return this.call('read', (s) => s.lastEpoch());
+  }
+  heartbeat(record: MemberRecord, ttlMs: number): Promise<void> {
+    return this.call('write', (s) => s.heartbeat(record, ttlMs));
+  }
+  members(): Promise<readonly Member[]> {
+    return this.call('read', (s) => s.members());
+  }
+  readSettings(): Promise<ClusterSettings> {
+    return this.call('read', (s) => s.readSettings());
+  }
+  updateSettings(patch: Partial<ClusterSettings>): Promise<ClusterSettings> {
+    return this.call('write', (s) => s.updateSettings(patch));
+  }
+  completeRequest(id: string): Promise<boolean> {
+    return this.call('write', (s) => s.completeRequest(id));
+  }
+  appendEvent(event: NewEvent): Promise<StoredEvent> {
+    return this.call('write', (s) => s.appendEvent(event));
+  }
+  readEvents(options?: { readonly after?: string; readonly limit?: number }): Promise<readonly StoredEvent[]> {
+    return this.call('read', (s) => s.readEvents(options));
+  }
+  async close(): Promise<void> {
+    // The shared store outlives any one agent.
+  }
+}

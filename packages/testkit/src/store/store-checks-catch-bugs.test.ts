@@ -1,0 +1,73 @@
+import { MemoryCoordinationStore, SimulatedClock, type LeaseResult, type NewEvent, type StoredEvent } from '@tandem/core';
+import { describe, expect, it } from 'vitest';
+import { checkEventsBounded } from './event-checks.js';
+import { checkConcurrentAcquireOneWinner, checkReleaseKeepsEpochCounter, checkSecondNodeCannotAcquire } from './lease-checks.js';
+import { DEFAULT_CHECK_SETTINGS, type StoreUnderTest } from './store-under-test.js';
+
+// The suite is only worth something if it fails on broken stores; each store below has one planted bug.
+
+class EpochResettingStore extends MemoryCoordinationStore {
+  override async releaseLease(node: string, epoch: number): Promise<boolean> {
+    const released = await super.releaseLease(node, epoch);
+    // Bug: forgets the counter on release, so the next holder reuses an epoch.
+    if (released) (this as unknown as { highestEpoch: number }).highestEpoch = 0;
+    return released;
+  }
+}
+
+class StealingStore extends MemoryCoordinationStore {
+  override async acquireLease(node: string, ttlMs: number): Promise<LeaseResult> {
+    // Bug: no compare-and-set; whoever asks gets the lease.
+    await this.releaseLease((await this.readLease())?.holder ?? '', (await this.readLease())?.epoch ?? 0);
+    return super.acquireLease(node, ttlMs);
+  }
+}
+
+class CheckThenActStore extends MemoryCoordinationStore {
+  override async acquireLease(node: string, ttlMs: number): Promise<LeaseResult> {
+    // Bug: reads, yields, then writes; racers all see a free lease and all "win".
+    const current = await this.readLease();
+    if (current !== undefined && current.holder !== node) return { acquired: false, current };
+    await new Promise((resolve) => setImmediate(resolve));
+    const held = await this.readLease();
+    if (held !== undefined) await this.releaseLease(held.holder, held.epoch);
+    return super.acquireLease(node, ttlMs);
+  }
+}
+
+class UnboundedStore extends MemoryCoordinationStore {
+  private readonly all: StoredEvent[] = [];
+  override async appendEvent(event: NewEvent): Promise<StoredEvent> {
+    const stored = { ...event, id: String(this.all.length + 1) };
+    this.all.push(stored);
+    return stored;
+  }
+  override async readEvents(options: { after?: string; limit?: number } = {}): Promise<readonly StoredEvent[]> {
+    return this.all.filter((e) => Number(e.id) > Number(options.after ?? 0)).slice(0, options.limit ?? 100);
+  }
+}
+
+function sut(store: MemoryCoordinationStore, clock: SimulatedClock): StoreUnderTest {
+  return { store, connect: async () => store, cleanup: async () => undefined, advanceMs: (ms) => clock.advance(ms) };
+}
+
+describe('store checks catch planted bugs', () => {
+  it('an epoch reused after release fails checkReleaseKeepsEpochCounter', async () => {
+    expect.hasAssertions();
+    const clock = new SimulatedClock();
+    await expect(checkReleaseKeepsEpochCounter(sut(new EpochResettingStore({ clock }), clock))).rejects.toThrow();
+  });
+
+  it('a lease taken from its holder, or granted by check-then-act, fails the held-lease and race checks', async () => {
+    expect.hasAssertions();
+    const clock = new SimulatedClock();
+    await expect(checkSecondNodeCannotAcquire(sut(new StealingStore({ clock }), clock))).rejects.toThrow();
+    await expect(checkConcurrentAcquireOneWinner(sut(new CheckThenActStore({ clock }), clock), DEFAULT_CHECK_SETTINGS)).rejects.toThrow();
+  });
+
+  it('an unbounded history fails checkEventsBounded', async () => {
+    expect.hasAssertions();
+    const clock = new SimulatedClock();
+    await expect(checkEventsBounded(sut(new UnboundedStore({ clock }), clock), DEFAULT_CHECK_SETTINGS)).rejects.toThrow();
+  });
+});
