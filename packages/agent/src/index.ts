@@ -7,3 +7,4 @@ export * from './open-store.js';
 export * from './gateway-checkers.js';
 export * from './preflight.js';
 export * from './start-agent.js';
+export * from './compose-local.js';

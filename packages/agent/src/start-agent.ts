@@ -1,22 +1,20 @@
-import { Container } from 'inversify';
 import {
   ActionExecutor,
   AgentLoop,
   allNodeInfos,
-  Clock,
-  CommandRunner,
-  compose,
-  CoordinationStore,
   ExecaCommandRunner,
-  LocalNode,
-  Logger,
   SystemClock,
+  type Clock,
+  type CommandRunner,
+  type CoordinationStore,
+  type Logger,
   TandemError,
   type ClusterConfig,
   type GatewayChecker,
   type PluginCatalog,
 } from '@tandem/core';
 import { PingGatewayChecker, ProbeGatewayChecker } from './gateway-checkers.js';
+import { composeLocal } from './compose-local.js';
 import { AgentMetrics } from './metrics.js';
 import { openStore } from './open-store.js';
 import { checkRequiredCommands } from './preflight.js';
@@ -60,14 +58,8 @@ export async function startAgent(options: StartAgentOptions): Promise<RunningAge
   const runner = options.runner ?? new ExecaCommandRunner();
   const store = openStore(config, { clock, logger, stateDir: options.stateDir });
   const nodes = allNodeInfos(config);
-  const root = new Container();
-  root.bind(Clock).toConstantValue(clock);
-  root.bind(CommandRunner).toConstantValue(runner);
-  root.bind(Logger).toConstantValue(logger);
-  root.bind(CoordinationStore).toConstantValue(store);
-  root.bind(LocalNode).toConstantValue(nodes.find((n) => n.name === node));
   try {
-    const composition = await compose(config, node, options.catalog, root, options.env);
+    const composition = await composeLocal(config, node, options.catalog, { clock, runner, logger, store }, options.env);
     await checkRequiredCommands(composition, runner);
     const gatewayProbe = composition.probes.find((p) => p.impl.dimension === 'gateway');
     const gateway: GatewayChecker = gatewayProbe ? new ProbeGatewayChecker(clock, gatewayProbe, config.gateway.address) : new PingGatewayChecker(runner, config.gateway.address);
@@ -79,7 +71,7 @@ export async function startAgent(options: StartAgentOptions): Promise<RunningAge
       store,
       executor,
       probes: composition.probes.filter((p) => p !== gatewayProbe),
-      logger: logger.child({ node }),
+      logger,
       timing: config.timing,
       confirmFailures: config.probes.confirmFailures,
       fenceLevelCount: composition.fencingLevels.length,

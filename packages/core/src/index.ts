@@ -6,3 +6,5 @@ export * from './config/index.js';
 export * from './plugins/index.js';
 export * from './errors.js';
 export * from './call.js';
+export * from './store/index.js';
+export * from './ha/index.js';

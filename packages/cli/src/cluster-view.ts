@@ -1,0 +1,49 @@
+import type { ClusterSettings, CoordinationStore, Lease, Member, StoredEvent } from '@tandem/core';
+
+/** What `tandem status` shows: the store's view of the cluster, read in one go. */
+export interface ClusterView {
+  readonly cluster: string;
+  readonly lease: Lease | undefined;
+  readonly lastEpoch: number;
+  readonly settings: ClusterSettings;
+  readonly members: readonly Member[];
+  readonly configuredNodes: readonly string[];
+  /** Configured nodes with no live heartbeat. */
+  readonly silentNodes: readonly string[];
+  readonly recentEvents: readonly StoredEvent[];
+  /** Problems an operator should see first: no primary, two members claiming primary, maintenance on. */
+  readonly warnings: readonly string[];
+}
+
+export async function readClusterView(store: CoordinationStore, cluster: string, configuredNodes: readonly string[], eventCount = 5): Promise<ClusterView> {
+  const [lease, lastEpoch, settings, members, events] = await Promise.all([store.readLease(), store.lastEpoch(), store.readSettings(), store.members(), store.readEvents({ limit: 10_000 })]);
+  const live = new Set(members.map((m) => m.node));
+  const silentNodes = configuredNodes.filter((n) => !live.has(n));
+  const claimants = members.filter((m) => m.role === 'primary').map((m) => m.node);
+  const warnings = [
+    ...(lease === undefined ? ['no node holds the primary lease'] : []),
+    ...(claimants.length > 1 ? [`more than one member reports itself primary: ${claimants.join(', ')}`] : []),
+    ...(lease !== undefined && claimants.length === 1 && claimants[0] !== lease.holder ? [`${claimants[0]} reports primary but ${lease.holder} holds the lease`] : []),
+    ...(settings.maintenance ? ['maintenance mode is on: automatic failover is paused'] : []),
+    ...silentNodes.map((n) => `${n} sends no heartbeat`),
+  ];
+  return { cluster, lease, lastEpoch, settings, members, configuredNodes, silentNodes, recentEvents: events.slice(-eventCount), warnings };
+}
+
+export function renderClusterView(v: ClusterView): string {
+  const lines = [
+    `cluster ${v.cluster}: ${v.lease ? `primary ${v.lease.holder}, lease epoch ${v.lease.epoch} (${Math.round(v.lease.remainingMs)} ms left)` : 'NO PRIMARY'}; last epoch ${v.lastEpoch}${v.settings.maintenance ? '; MAINTENANCE' : ''}`,
+    '',
+    `${'NODE'.padEnd(12)}${'ROLE'.padEnd(11)}${'EPOCH'.padEnd(7)}${'HEARTBEAT'.padEnd(11)}FACTS`,
+    ...v.members.map((m) => `${m.node.padEnd(12)}${m.role.padEnd(11)}${String(m.epoch).padEnd(7)}${`${Math.round(m.remainingMs)}ms`.padEnd(11)}${Object.entries(m.facts).map(([k, x]) => `${k}=${String(x)}`).join(' ')}`),
+    ...v.silentNodes.map((n) => `${n.padEnd(12)}${'-'.padEnd(11)}${'-'.padEnd(7)}${'none'.padEnd(11)}`),
+  ];
+  if (v.settings.request) lines.push('', `pending request: ${v.settings.request.kind}${v.settings.request.target ? ` to ${v.settings.request.target}` : ''} (${v.settings.request.id})`);
+  if (v.warnings.length > 0) lines.push('', ...v.warnings.map((w) => `! ${w}`));
+  if (v.recentEvents.length > 0) lines.push('', 'recent events:', ...v.recentEvents.map(renderEvent));
+  return lines.join('\n');
+}
+
+export function renderEvent(e: StoredEvent): string {
+  return `${new Date(e.atWallMs).toISOString()}  ${e.node.padEnd(8)} ${e.type.padEnd(22)} ${e.message}`;
+}

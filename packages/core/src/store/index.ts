@@ -1,0 +1,3 @@
+export * from './memory-store.js';
+export * from './merge-settings.js';
+export * from './store-limits.js';

@@ -1,0 +1,216 @@
+import type Database from 'better-sqlite3';
+import {
+  DEFAULT_EVENTS_MAX,
+  StoreUnavailableError,
+  SystemClock,
+  assertTtlMs,
+  eventsPageSize,
+  mergeSettings,
+  type Clock,
+  type ClusterSettings,
+  type CoordinationStore,
+  type Lease,
+  type LeaseResult,
+  type Member,
+  type MemberRecord,
+  type NewEvent,
+  type StoredEvent,
+} from '@tandem/core';
+import { openStoreDatabase } from './sqlite-schema.js';
+import { prepareStatements, type LeaseRow, type Statements } from './sqlite-statements.js';
+
+export interface SqliteCoordinationStoreOptions {
+  /** The store file; every agent on the machine opens the same one. */
+  readonly path: string;
+  /**
+   * Expiry is judged on `clock.wallMs()`: processes do not share a monotonic
+   * clock, but on one machine they do share the system clock. Defaults to the
+   * system clock.
+   */
+  readonly clock?: Clock;
+  /** Events kept before the oldest are dropped. */
+  readonly eventsMax?: number;
+  /** How long a call waits for another process's write lock before it rejects. Blocks this process meanwhile. */
+  readonly busyTimeoutMs?: number;
+}
+
+/**
+ * The coordination store for agents on ONE machine: an SQLite file in WAL
+ * mode. Each compare-and-set runs in a `BEGIN IMMEDIATE` transaction, which
+ * takes the file's write lock before reading, so two processes can never
+ * both see a free lease and both take it.
+ */
+export class SqliteCoordinationStore implements CoordinationStore {
+  private readonly clock: Clock;
+  private readonly eventsMax: number;
+  private readonly db: Database.Database;
+  private readonly sql: Statements;
+  private closed = false;
+
+  constructor(private readonly options: SqliteCoordinationStoreOptions) {
+    this.clock = options.clock ?? new SystemClock();
+    this.eventsMax = options.eventsMax ?? DEFAULT_EVENTS_MAX;
+    if (!Number.isInteger(this.eventsMax) || this.eventsMax < 1) {
+      throw new RangeError(`eventsMax must be a positive integer, got ${String(options.eventsMax)}`);
+    }
+    try {
+      this.db = openStoreDatabase(options.path, options.busyTimeoutMs ?? 1000);
+    } catch (error) {
+      throw new StoreUnavailableError(`cannot open the embedded store ${options.path}: ${describe(error)}`, { cause: error });
+    }
+    this.sql = prepareStatements(this.db);
+  }
+
+  async acquireLease(node: string, ttlMs: number): Promise<LeaseResult> {
+    assertTtlMs(ttlMs, 'acquireLease');
+    return this.write('acquireLease', (now) => {
+      const current = this.liveLease(now);
+      if (current !== undefined && current.holder !== node) return { acquired: false, current: view(current, now) };
+      let epoch = current?.epoch;
+      if (epoch === undefined) {
+        epoch = this.sql.lastEpoch.get()!.last_epoch + 1;
+        this.sql.setLastEpoch.run(epoch);
+      }
+      const lease: LeaseRow = { holder: node, epoch, expires_at_wall_ms: now + ttlMs };
+      this.sql.putLease.run(lease);
+      return { acquired: true, lease: view(lease, now) };
+    });
+  }
+
+  async renewLease(node: string, epoch: number, ttlMs: number): Promise<LeaseResult> {
+    assertTtlMs(ttlMs, 'renewLease');
+    return this.write('renewLease', (now) => {
+      const current = this.liveLease(now);
+      if (current === undefined || current.holder !== node || current.epoch !== epoch) {
+        return { acquired: false, current: current === undefined ? undefined : view(current, now) };
+      }
+      const lease: LeaseRow = { ...current, expires_at_wall_ms: now + ttlMs };
+      this.sql.putLease.run(lease);
+      return { acquired: true, lease: view(lease, now) };
+    });
+  }
+
+  async releaseLease(node: string, epoch: number): Promise<boolean> {
+    return this.write('releaseLease', (now) => {
+      const current = this.liveLease(now);
+      if (current === undefined || current.holder !== node || current.epoch !== epoch) return false;
+      this.sql.deleteLease.run();
+      return true;
+    });
+  }
+
+  async readLease(): Promise<Lease | undefined> {
+    return this.read('readLease', (now) => {
+      const current = this.liveLease(now);
+      return current === undefined ? undefined : view(current, now);
+    });
+  }
+
+  async lastEpoch(): Promise<number> {
+    return this.read('lastEpoch', () => this.sql.lastEpoch.get()!.last_epoch);
+  }
+
+  async heartbeat(record: MemberRecord, ttlMs: number): Promise<void> {
+    assertTtlMs(ttlMs, 'heartbeat');
+    this.write('heartbeat', (now) => {
+      this.sql.putMember.run({ node: record.node, record_json: JSON.stringify(record), expires_at_wall_ms: now + ttlMs });
+      // Lapsed rows are removed by whoever writes next, so the table stays the size of the live cluster.
+      this.sql.deleteLapsedMembers.run(now);
+    });
+  }
+
+  async members(): Promise<readonly Member[]> {
+    return this.read('members', (now) =>
+      this.sql.liveMembers.all(now).map((row) => ({
+        ...(JSON.parse(row.record_json) as MemberRecord),
+        remainingMs: row.expires_at_wall_ms - now,
+      })),
+    );
+  }
+
+  async readSettings(): Promise<ClusterSettings> {
+    return this.read('readSettings', () => this.currentSettings());
+  }
+
+  async updateSettings(patch: Partial<ClusterSettings>): Promise<ClusterSettings> {
+    return this.write('updateSettings', () => {
+      const next = mergeSettings(this.currentSettings(), patch);
+      this.sql.putSettings.run(JSON.stringify(next));
+      return next;
+    });
+  }
+
+  async completeRequest(id: string): Promise<boolean> {
+    return this.write('completeRequest', () => {
+      const current = this.currentSettings();
+      if (current.request?.id !== id) return false;
+      this.sql.putSettings.run(JSON.stringify(mergeSettings(current, { request: undefined })));
+      return true;
+    });
+  }
+
+  async appendEvent(event: NewEvent): Promise<StoredEvent> {
+    return this.write('appendEvent', () => {
+      const dataJson = event.data === undefined ? null : JSON.stringify(event.data);
+      const info = this.sql.insertEvent.run({ at_wall_ms: event.atWallMs, node: event.node, type: event.type, message: event.message, data_json: dataJson });
+      this.sql.trimEvents.run(this.eventsMax);
+      const stored: StoredEvent = { id: String(info.lastInsertRowid), atWallMs: event.atWallMs, node: event.node, type: event.type, message: event.message };
+      return event.data === undefined ? stored : { ...stored, data: JSON.parse(dataJson!) as Record<string, unknown> };
+    });
+  }
+
+  async readEvents(options: { readonly after?: string; readonly limit?: number } = {}): Promise<readonly StoredEvent[]> {
+    const after = options.after === undefined ? 0 : Number(options.after);
+    if (!Number.isInteger(after)) throw new RangeError(`readEvents: "after" is not an event id: ${options.after ?? ''}`);
+    return this.read('readEvents', () =>
+      this.sql.eventsAfter.all(after, eventsPageSize(options.limit)).map((row) => {
+        const event: StoredEvent = { id: String(row.id), atWallMs: row.at_wall_ms, node: row.node, type: row.type, message: row.message };
+        return row.data_json === null ? event : { ...event, data: JSON.parse(row.data_json) as Record<string, unknown> };
+      }),
+    );
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    this.db.close();
+  }
+
+  private liveLease(now: number): LeaseRow | undefined {
+    const row = this.sql.readLease.get();
+    return row !== undefined && row.expires_at_wall_ms > now ? row : undefined;
+  }
+
+  private currentSettings(): ClusterSettings {
+    return JSON.parse(this.sql.readSettings.get()!.settings_json) as ClusterSettings;
+  }
+
+  /** Run `fn` in a BEGIN IMMEDIATE transaction: the write lock is held from the first read to the commit. */
+  private write<T>(what: string, fn: (nowWallMs: number) => T): T {
+    return this.guard(what, () => this.db.transaction(() => fn(this.clock.wallMs())).immediate());
+  }
+
+  /** A read-only call: one statement, or a deferred transaction that sees one snapshot. */
+  private read<T>(what: string, fn: (nowWallMs: number) => T): T {
+    return this.guard(what, () => this.db.transaction(() => fn(this.clock.wallMs())).deferred());
+  }
+
+  private guard<T>(what: string, fn: () => T): T {
+    if (this.closed) throw new StoreUnavailableError(`embedded store ${this.options.path} is closed`);
+    try {
+      return fn();
+    } catch (error) {
+      // Busy past busy_timeout, a full disk, a file removed under us: the caller cannot know the outcome.
+      throw new StoreUnavailableError(`embedded store ${this.options.path}: ${what} failed: ${describe(error)}`, { cause: error });
+    }
+  }
+}
+
+function view(row: LeaseRow, now: number): Lease {
+  return { holder: row.holder, epoch: row.epoch, remainingMs: row.expires_at_wall_ms - now };
+}
+
+function describe(error: unknown): string {
+  if (error instanceof Error) return 'code' in error ? `${String(error.code)}: ${error.message}` : error.message;
+  return String(error);
+}

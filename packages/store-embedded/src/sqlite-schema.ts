@@ -1,0 +1,69 @@
+import Database from 'better-sqlite3';
+
+/** Bumped when the tables change; a file with a newer version is refused rather than misread. */
+export const SCHEMA_VERSION = 1;
+
+/*
+ * One row tables are pinned to id = 1 by a CHECK, so "the lease" can never
+ * become two rows. Events use AUTOINCREMENT so an id is never handed out
+ * twice, even after the oldest rows were trimmed.
+ */
+const SCHEMA_SQL = `
+CREATE TABLE IF NOT EXISTS lease (
+  id INTEGER PRIMARY KEY CHECK (id = 1),
+  holder TEXT NOT NULL,
+  epoch INTEGER NOT NULL,
+  expires_at_wall_ms INTEGER NOT NULL
+);
+CREATE TABLE IF NOT EXISTS epoch_counter (
+  id INTEGER PRIMARY KEY CHECK (id = 1),
+  last_epoch INTEGER NOT NULL
+);
+INSERT OR IGNORE INTO epoch_counter (id, last_epoch) VALUES (1, 0);
+CREATE TABLE IF NOT EXISTS members (
+  node TEXT PRIMARY KEY,
+  record_json TEXT NOT NULL,
+  expires_at_wall_ms INTEGER NOT NULL
+);
+CREATE TABLE IF NOT EXISTS settings (
+  id INTEGER PRIMARY KEY CHECK (id = 1),
+  settings_json TEXT NOT NULL
+);
+INSERT OR IGNORE INTO settings (id, settings_json) VALUES (1, '{"maintenance":false}');
+CREATE TABLE IF NOT EXISTS events (
+  id INTEGER PRIMARY KEY AUTOINCREMENT,
+  at_wall_ms INTEGER NOT NULL,
+  node TEXT NOT NULL,
+  type TEXT NOT NULL,
+  message TEXT NOT NULL,
+  data_json TEXT
+);
+`;
+
+/**
+ * Open (creating if needed) the store file in WAL mode. WAL lets readers
+ * run beside the one writer; busy_timeout makes a writer wait for the lock
+ * instead of failing at once. Creating the tables runs in an IMMEDIATE
+ * transaction so that agents starting together do not trip over each other.
+ */
+export function openStoreDatabase(path: string, busyTimeoutMs: number): Database.Database {
+  const db = new Database(path, { timeout: busyTimeoutMs });
+  try {
+    db.pragma(`busy_timeout = ${Math.max(0, Math.floor(busyTimeoutMs))}`);
+    db.pragma('journal_mode = WAL');
+    // NORMAL is durable across process crashes in WAL mode; only an OS crash can lose the last commits.
+    db.pragma('synchronous = NORMAL');
+    db.transaction(() => {
+      const version = db.pragma('user_version', { simple: true }) as number;
+      if (version > SCHEMA_VERSION) {
+        throw new Error(`store file ${path} has schema version ${version}; this Tandem understands up to ${SCHEMA_VERSION}`);
+      }
+      db.exec(SCHEMA_SQL);
+      db.pragma(`user_version = ${SCHEMA_VERSION}`);
+    }).immediate();
+    return db;
+  } catch (error) {
+    db.close();
+    throw error;
+  }
+}

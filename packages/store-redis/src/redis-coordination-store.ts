@@ -1,0 +1,216 @@
+import {
+  DEFAULT_EVENTS_MAX,
+  StoreUnavailableError,
+  SystemClock,
+  assertTtlMs,
+  eventsPageSize,
+  type Clock,
+  type ClusterSettings,
+  type CoordinationStore,
+  type Lease,
+  type LeaseResult,
+  type Logger,
+  type Member,
+  type MemberRecord,
+  type NewEvent,
+  type StoredEvent,
+} from '@tandem/core';
+import { Redis } from 'ioredis';
+import { redisOptions, type RedisConnectionSettings } from './redis-connection-options.js';
+import { redisKeys, type RedisKeys } from './redis-keys.js';
+import { leaseResultFrom, parseEvents, parseLeaseReply, parseMembers, parseSettings, settingsFromHash } from './redis-replies.js';
+import * as lua from './redis-scripts.js';
+import { watchConnection, type ConnectionWatch } from './watch-connection.js';
+
+export interface RedisCoordinationStoreOptions {
+  readonly connection: RedisConnectionSettings;
+  /** Prefix of every key; lets several clusters share one Redis. Default `tandem:`. */
+  readonly keyPrefix?: string;
+  /** Replicas that must acknowledge a lease write (WAIT); fewer within the wait means "not acquired". Default 0. */
+  readonly minReplicaAcks?: number;
+  /** Events kept in the stream; the oldest are trimmed. */
+  readonly eventsMax?: number;
+  /** Every call resolves or rejects within this (timing.storeTimeoutMs). Default 1000. */
+  readonly timeoutMs?: number;
+  readonly clock?: Clock;
+  readonly logger?: Logger;
+}
+
+type ScriptFn = (...args: (string | number)[]) => Promise<unknown>;
+
+const SCRIPTS = {
+  tandemAcquireLease: [lua.ACQUIRE_LEASE, 2],
+  tandemRenewLease: [lua.RENEW_LEASE, 1],
+  tandemReleaseLease: [lua.RELEASE_LEASE, 1],
+  tandemReadLease: [lua.READ_LEASE, 1],
+  tandemHeartbeat: [lua.HEARTBEAT, 2],
+  tandemListMembers: [lua.LIST_MEMBERS, 1],
+  tandemUpdateSettings: [lua.UPDATE_SETTINGS, 1],
+  tandemCompleteRequest: [lua.COMPLETE_REQUEST, 1],
+} as const;
+
+/**
+ * The coordination store on Redis (standalone or behind Sentinel). Lease,
+ * heartbeat and settings changes are Lua scripts, so each compare-and-set is
+ * atomic on the server; expiry is the server's key TTL, never a comparison
+ * of host clocks. Every call settles within `timeoutMs`: an unreachable or
+ * frozen Redis gives a StoreUnavailableError, never a hang.
+ */
+export class RedisCoordinationStore implements CoordinationStore {
+  private readonly redis: Redis;
+  private readonly keys: RedisKeys;
+  private readonly timeoutMs: number;
+  private readonly minReplicaAcks: number;
+  private readonly eventsMax: number;
+  private readonly clock: Clock;
+  private readonly logger: Logger | undefined;
+  private readonly watch: ConnectionWatch;
+  private closed = false;
+
+  constructor(options: RedisCoordinationStoreOptions) {
+    this.timeoutMs = options.timeoutMs ?? 1000;
+    this.minReplicaAcks = options.minReplicaAcks ?? 0;
+    this.eventsMax = options.eventsMax ?? DEFAULT_EVENTS_MAX;
+    if (!Number.isInteger(this.eventsMax) || this.eventsMax < 1) throw new RangeError(`eventsMax must be a positive integer, got ${String(options.eventsMax)}`);
+    if (!Number.isInteger(this.timeoutMs) || this.timeoutMs < 1) throw new RangeError(`timeoutMs must be a positive integer, got ${String(options.timeoutMs)}`);
+    this.keys = redisKeys(options.keyPrefix ?? 'tandem:');
+    this.clock = options.clock ?? new SystemClock();
+    this.logger = options.logger;
+    this.redis = new Redis(redisOptions(options.connection, this.timeoutMs));
+    for (const [name, [source, numberOfKeys]] of Object.entries(SCRIPTS)) this.redis.defineCommand(name, { lua: source, numberOfKeys });
+    this.watch = watchConnection(this.redis, this.logger);
+  }
+
+  async acquireLease(node: string, ttlMs: number): Promise<LeaseResult> {
+    assertTtlMs(ttlMs, 'acquireLease');
+    return this.call('acquireLease', async () => {
+      const result = leaseResultFrom(await this.script('tandemAcquireLease')(this.keys.lease, this.keys.epoch, node, ttlMs));
+      return this.confirmReplicated('acquireLease', result);
+    });
+  }
+
+  async renewLease(node: string, epoch: number, ttlMs: number): Promise<LeaseResult> {
+    assertTtlMs(ttlMs, 'renewLease');
+    return this.call('renewLease', async () => {
+      const result = leaseResultFrom(await this.script('tandemRenewLease')(this.keys.lease, node, epoch, ttlMs));
+      return this.confirmReplicated('renewLease', result);
+    });
+  }
+
+  async releaseLease(node: string, epoch: number): Promise<boolean> {
+    return this.call('releaseLease', async () => (await this.script('tandemReleaseLease')(this.keys.lease, node, epoch)) === 1);
+  }
+
+  async readLease(): Promise<Lease | undefined> {
+    return this.call('readLease', async () => parseLeaseReply(await this.script('tandemReadLease')(this.keys.lease)).lease);
+  }
+
+  async lastEpoch(): Promise<number> {
+    return this.call('lastEpoch', async () => Number((await this.redis.get(this.keys.epoch)) ?? 0));
+  }
+
+  async heartbeat(record: MemberRecord, ttlMs: number): Promise<void> {
+    assertTtlMs(ttlMs, 'heartbeat');
+    await this.call('heartbeat', () =>
+      this.script('tandemHeartbeat')(this.keys.memberPrefix + record.node, this.keys.memberIndex, record.node, JSON.stringify(record), ttlMs),
+    );
+  }
+
+  async members(): Promise<readonly Member[]> {
+    return this.call('members', async () => parseMembers(await this.script('tandemListMembers')(this.keys.memberIndex, this.keys.memberPrefix)));
+  }
+
+  async readSettings(): Promise<ClusterSettings> {
+    return this.call('readSettings', async () => settingsFromHash(await this.redis.hgetall(this.keys.settings)));
+  }
+
+  async updateSettings(patch: Partial<ClusterSettings>): Promise<ClusterSettings> {
+    const maintenance = patch.maintenance === undefined ? '' : patch.maintenance ? '1' : '0';
+    const action = !('request' in patch) ? 'keep' : patch.request === undefined ? 'clear' : 'set';
+    const requestJson = patch.request === undefined ? '' : JSON.stringify(patch.request);
+    const requestId = patch.request?.id ?? '';
+    return this.call('updateSettings', async () =>
+      parseSettings(await this.script('tandemUpdateSettings')(this.keys.settings, maintenance, action, requestJson, requestId)),
+    );
+  }
+
+  async completeRequest(id: string): Promise<boolean> {
+    return this.call('completeRequest', async () => (await this.script('tandemCompleteRequest')(this.keys.settings, id)) === 1);
+  }
+
+  async appendEvent(event: NewEvent): Promise<StoredEvent> {
+    const json = JSON.stringify(event);
+    return this.call('appendEvent', async () => {
+      // Exact MAXLEN (not ~): the history bound is a promise to operators, and a few events a second cost nothing to trim.
+      const id = await this.redis.xadd(this.keys.events, 'MAXLEN', this.eventsMax, '*', 'event', json);
+      if (id === null) throw new Error('XADD returned no id');
+      return { ...(JSON.parse(json) as NewEvent), id };
+    });
+  }
+
+  async readEvents(options: { readonly after?: string; readonly limit?: number } = {}): Promise<readonly StoredEvent[]> {
+    if (options.after !== undefined && !/^\d+-\d+$/.test(options.after)) throw new RangeError(`readEvents: "after" is not an event id: ${options.after}`);
+    const start = options.after === undefined ? '-' : `(${options.after}`;
+    return this.call('readEvents', async () =>
+      parseEvents(await this.redis.xrange(this.keys.events, start, '+', 'COUNT', eventsPageSize(options.limit))),
+    );
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    this.watch.stop();
+    this.redis.disconnect(false);
+  }
+
+  /**
+   * A lease write only counts once `minReplicaAcks` replicas have it: if the
+   * master died before replicating, a promoted replica would not know the
+   * lease (nor the epoch), and another node could be granted the same epoch.
+   */
+  private async confirmReplicated(what: string, result: LeaseResult): Promise<LeaseResult> {
+    if (!result.acquired || this.minReplicaAcks === 0) return result;
+    // Half the call budget, so WAIT answers before the command timeout cuts it.
+    const waitMs = Math.max(1, Math.floor(this.timeoutMs / 2));
+    const acked = await this.redis.wait(this.minReplicaAcks, waitMs);
+    if (acked >= this.minReplicaAcks) return result;
+    this.logger?.warn({ what, acked, needed: this.minReplicaAcks, waitMs }, 'lease write not acknowledged by enough replicas; counted as not held');
+    return { acquired: false, current: result.lease };
+  }
+
+  private script(name: keyof typeof SCRIPTS): ScriptFn {
+    const fn = (this.redis as unknown as Record<string, ScriptFn>)[name];
+    if (fn === undefined) throw new Error(`script ${name} is not defined`);
+    return fn.bind(this.redis);
+  }
+
+  /** Run one store call under the deadline; whatever goes wrong becomes a StoreUnavailableError. */
+  private async call<T>(what: string, fn: () => Promise<T>): Promise<T> {
+    if (this.closed) throw new StoreUnavailableError(`redis store: ${what} after close`);
+    const stopTimer = new AbortController();
+    const deadline = this.clock.sleep(this.timeoutMs, stopTimer.signal).then(
+      (): never => {
+        throw new StoreUnavailableError(`redis store: ${what} got no answer within ${this.timeoutMs} ms (${this.watch.describe()})`);
+      },
+      (): never => {
+        throw new Error('deadline cancelled');
+      },
+    );
+    deadline.catch(() => undefined);
+    const work = (async (): Promise<T> => {
+      await this.watch.ready();
+      return fn();
+    })();
+    // If the deadline wins, the late outcome of the work must not surface as an unhandled rejection.
+    work.catch(() => undefined);
+    try {
+      return await Promise.race([work, deadline]);
+    } catch (error) {
+      if (error instanceof StoreUnavailableError) throw error;
+      const message = error instanceof Error ? error.message : String(error);
+      throw new StoreUnavailableError(`redis store: ${what} failed: ${message}`, { cause: error });
+    } finally {
+      stopTimer.abort();
+    }
+  }
+}

@@ -1,0 +1,65 @@
+import type { ClusterSettings, Lease, LeaseResult, Member, MemberRecord, OperatorRequest, StoredEvent } from '@tandem/core';
+
+/*
+ * Turning script and command replies (RESP2: arrays, strings, integers,
+ * nulls) into the store's values. A reply of the wrong shape is a bug or a
+ * foreign key under our prefix; it throws rather than guessing.
+ */
+
+function shapeError(what: string, reply: unknown): Error {
+  return new Error(`unexpected redis reply for ${what}: ${JSON.stringify(reply)}`);
+}
+
+/** {granted, holder|null, epoch, pttl} from the lease scripts. */
+export function parseLeaseReply(reply: unknown): { granted: boolean; lease: Lease | undefined } {
+  if (!Array.isArray(reply) || reply.length !== 4) throw shapeError('lease script', reply);
+  const [granted, holder, epoch, pttl] = reply as [unknown, unknown, unknown, unknown];
+  if (holder === null || holder === undefined) return { granted: false, lease: undefined };
+  if (typeof holder !== 'string' || typeof epoch !== 'number' || typeof pttl !== 'number') throw shapeError('lease script', reply);
+  // PTTL can read 0 or below in the last millisecond; a lease with no time left is not a lease.
+  if (pttl <= 0) return { granted: false, lease: undefined };
+  return { granted: granted === 1, lease: { holder, epoch, remainingMs: pttl } };
+}
+
+export function leaseResultFrom(reply: unknown): LeaseResult {
+  const { granted, lease } = parseLeaseReply(reply);
+  return granted && lease !== undefined ? { acquired: true, lease } : { acquired: false, current: lease };
+}
+
+export function parseMembers(reply: unknown): Member[] {
+  if (!Array.isArray(reply) || reply.length % 3 !== 0) throw shapeError('members script', reply);
+  const members: Member[] = [];
+  for (let i = 0; i < reply.length; i += 3) {
+    const [json, pttl] = [reply[i + 1], reply[i + 2]];
+    if (typeof json !== 'string' || typeof pttl !== 'number') throw shapeError('members script', reply);
+    members.push({ ...(JSON.parse(json) as MemberRecord), remainingMs: pttl });
+  }
+  return members.sort((a, b) => (a.node < b.node ? -1 : a.node > b.node ? 1 : 0));
+}
+
+/** A flat HGETALL-style list of the settings hash. */
+export function parseSettings(reply: unknown): ClusterSettings {
+  if (!Array.isArray(reply) || reply.length % 2 !== 0) throw shapeError('settings', reply);
+  const fields = new Map<string, string>();
+  for (let i = 0; i < reply.length; i += 2) fields.set(String(reply[i]), String(reply[i + 1]));
+  const maintenance = fields.get('maintenance') === '1';
+  const request = fields.get('request');
+  return request === undefined ? { maintenance } : { maintenance, request: JSON.parse(request) as OperatorRequest };
+}
+
+/** The settings hash as an object reply (HGETALL through ioredis). */
+export function settingsFromHash(hash: Record<string, string>): ClusterSettings {
+  return parseSettings(Object.entries(hash).flat());
+}
+
+/** XRANGE entries: [[id, [field, value, ...]], ...]. */
+export function parseEvents(reply: unknown): StoredEvent[] {
+  if (!Array.isArray(reply)) throw shapeError('XRANGE', reply);
+  return reply.map((entry: unknown) => {
+    if (!Array.isArray(entry) || typeof entry[0] !== 'string' || !Array.isArray(entry[1])) throw shapeError('XRANGE entry', entry);
+    const fields = entry[1] as unknown[];
+    const json = fields[fields.indexOf('event') + 1];
+    if (typeof json !== 'string') throw shapeError('XRANGE entry', entry);
+    return { ...(JSON.parse(json) as Omit<StoredEvent, 'id'>), id: entry[0] };
+  });
+}

@@ -1,0 +1,99 @@
+/*
+ * The compare-and-set steps, as Lua scripts: Redis runs a script alone, so
+ * the read and the write inside one cannot be split by another client.
+ * Lease scripts answer {granted 0|1, holder|false, epoch, pttl}.
+ */
+
+/** KEYS: lease, epoch. ARGV: node, ttlMs. Take a free lease with a new epoch, or renew our own. */
+export const ACQUIRE_LEASE = `
+local holder = redis.call('HGET', KEYS[1], 'holder')
+if holder and holder ~= ARGV[1] then
+  return {0, holder, tonumber(redis.call('HGET', KEYS[1], 'epoch')), redis.call('PTTL', KEYS[1])}
+end
+local epoch
+if holder then
+  epoch = tonumber(redis.call('HGET', KEYS[1], 'epoch'))
+else
+  epoch = redis.call('INCR', KEYS[2])
+  redis.call('HSET', KEYS[1], 'holder', ARGV[1], 'epoch', epoch)
+end
+redis.call('PEXPIRE', KEYS[1], ARGV[2])
+return {1, ARGV[1], epoch, redis.call('PTTL', KEYS[1])}
+`;
+
+/** KEYS: lease. ARGV: node, epoch, ttlMs. Extend only if held by node at exactly epoch. */
+export const RENEW_LEASE = `
+local holder = redis.call('HGET', KEYS[1], 'holder')
+if not holder then return {0, false, 0, -2} end
+local epoch = tonumber(redis.call('HGET', KEYS[1], 'epoch'))
+if holder ~= ARGV[1] or epoch ~= tonumber(ARGV[2]) then
+  return {0, holder, epoch, redis.call('PTTL', KEYS[1])}
+end
+redis.call('PEXPIRE', KEYS[1], ARGV[3])
+return {1, holder, epoch, redis.call('PTTL', KEYS[1])}
+`;
+
+/** KEYS: lease. ARGV: node, epoch. Delete only if held by node at epoch; the epoch counter stays. */
+export const RELEASE_LEASE = `
+local holder = redis.call('HGET', KEYS[1], 'holder')
+if holder == ARGV[1] and tonumber(redis.call('HGET', KEYS[1], 'epoch')) == tonumber(ARGV[2]) then
+  redis.call('DEL', KEYS[1])
+  return 1
+end
+return 0
+`;
+
+/** KEYS: lease. One consistent view of holder, epoch and time left. */
+export const READ_LEASE = `
+local holder = redis.call('HGET', KEYS[1], 'holder')
+if not holder then return {0, false, 0, -2} end
+return {1, holder, tonumber(redis.call('HGET', KEYS[1], 'epoch')), redis.call('PTTL', KEYS[1])}
+`;
+
+/** KEYS: member key, member index. ARGV: node, record JSON, ttlMs. */
+export const HEARTBEAT = `
+redis.call('SET', KEYS[1], ARGV[2], 'PX', ARGV[3])
+redis.call('SADD', KEYS[2], ARGV[1])
+return 1
+`;
+
+/** KEYS: member index. ARGV: member key prefix. Answers a flat list node, json, pttl; forgets lapsed nodes. */
+export const LIST_MEMBERS = `
+local out = {}
+for _, node in ipairs(redis.call('SMEMBERS', KEYS[1])) do
+  local key = ARGV[1] .. node
+  local record = redis.call('GET', key)
+  local pttl = redis.call('PTTL', key)
+  if record and pttl > 0 then
+    table.insert(out, node)
+    table.insert(out, record)
+    table.insert(out, pttl)
+  else
+    redis.call('SREM', KEYS[1], node)
+  end
+end
+return out
+`;
+
+/**
+ * KEYS: settings. ARGV: maintenance ('' keep | '0' | '1'), request action
+ * ('keep' | 'set' | 'clear'), request JSON, request id. Answers HGETALL.
+ */
+export const UPDATE_SETTINGS = `
+if ARGV[1] ~= '' then redis.call('HSET', KEYS[1], 'maintenance', ARGV[1]) end
+if ARGV[2] == 'set' then
+  redis.call('HSET', KEYS[1], 'request', ARGV[3], 'request_id', ARGV[4])
+elseif ARGV[2] == 'clear' then
+  redis.call('HDEL', KEYS[1], 'request', 'request_id')
+end
+return redis.call('HGETALL', KEYS[1])
+`;
+
+/** KEYS: settings. ARGV: request id. Clear the request only if it is still that one. */
+export const COMPLETE_REQUEST = `
+if redis.call('HGET', KEYS[1], 'request_id') == ARGV[1] then
+  redis.call('HDEL', KEYS[1], 'request', 'request_id')
+  return 1
+end
+return 0
+`;
