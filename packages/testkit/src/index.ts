@@ -3,3 +3,4 @@ export * from './fakes/index.js';
 export * from './broken/index.js';
 export * from './targets/index.js';
 export * from './store/index.js';
+export * from './ipmi/index.js';
