@@ -1,6 +1,9 @@
 import type { CallContext, Outcome } from './contracts/outcome.js';
 import type { Clock } from './ports/clock.js';
 
+/** The reason given when a call finished first and its timer is cancelled; one shared value, as building an abort error per call is costly. */
+const CALL_FINISHED = Object.freeze({ finished: true });
+
 /**
  * Call a contract method the way the core always does: with a deadline the
  * caller enforces, an abort signal the plugin should honour, and any throw
@@ -33,6 +36,6 @@ export async function callWithDeadline<D, C extends CallContext = CallContext>(
     }
   })();
   const winner = await Promise.race([call, deadline]);
-  stopTimer.abort();
+  stopTimer.abort(CALL_FINISHED);
   return winner;
 }

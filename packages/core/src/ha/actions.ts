@@ -1,0 +1,92 @@
+import type { OutcomeCode } from '../contracts/outcome.js';
+import type { Lease, MemberRecord } from '../ports/coordination-store.js';
+
+/**
+ * What the HA cycle asks the executor to do. Every action carries its own
+ * timeout: decide chooses it from the config, the executor enforces it.
+ * Actions run on one of two lanes (see `laneOf`), at most one per lane, so
+ * lease renewal never waits behind a slow fence or promotion.
+ */
+export type Action =
+  | { readonly kind: 'heartbeat'; readonly role: MemberRecord['role']; readonly epoch: number; readonly timeoutMs: number }
+  | { readonly kind: 'renew-lease'; readonly epoch: number; readonly timeoutMs: number }
+  | {
+      readonly kind: 'acquire-lease';
+      /** Peers to fence once the lease is won, chosen from the snapshot that decided to stand. */
+      readonly fenceTargets: readonly string[];
+      readonly failed: string | undefined;
+      readonly reason: 'failover' | 'switchover' | 'bootstrap';
+      readonly requestId: string | undefined;
+      readonly timeoutMs: number;
+    }
+  | { readonly kind: 'release-lease'; readonly epoch: number; readonly timeoutMs: number }
+  | { readonly kind: 'check-gateway'; readonly timeoutMs: number }
+  | { readonly kind: 'fence'; readonly node: string; readonly epoch: number; readonly reason: string; readonly timeoutMs: number }
+  | { readonly kind: 'compensate'; readonly failed: string; readonly epoch: number; readonly planned: boolean; readonly timeoutMs: number }
+  | { readonly kind: 'promote'; readonly epoch: number; readonly timeoutMs: number }
+  | { readonly kind: 'demote'; readonly reason: string; readonly epoch: number; readonly timeoutMs: number }
+  | { readonly kind: 'complete-request'; readonly id: string; readonly timeoutMs: number };
+
+export type ActionKind = Action['kind'];
+
+/** `lease`: short store calls that keep this node's standing. `work`: everything that touches resources or fencers. */
+export type Lane = 'lease' | 'work';
+
+const LEASE_LANE: ReadonlySet<ActionKind> = new Set<ActionKind>(['heartbeat', 'renew-lease', 'acquire-lease', 'release-lease', 'complete-request']);
+
+export function laneOf(kind: ActionKind): Lane {
+  return LEASE_LANE.has(kind) ? 'lease' : 'work';
+}
+
+/** Extra facts some actions return; the reducer reads them. */
+export interface ActionResultData {
+  /** acquire/renew: the lease the store granted, or the one that blocked us. */
+  readonly lease?: Lease;
+  readonly acquired?: boolean;
+  /** fence: the level (1-based) that succeeded. */
+  readonly level?: number;
+  /** compensate: units replayed. */
+  readonly compensated?: number;
+}
+
+/** What came of one action; the next snapshot carries it. */
+export interface ActionResult {
+  readonly action: Action;
+  readonly code: OutcomeCode;
+  readonly reason: string;
+  readonly startedAtMs: number;
+  readonly finishedAtMs: number;
+  readonly data?: ActionResultData;
+}
+
+/** An action the executor is still running. */
+export interface InFlightAction {
+  readonly action: Action;
+  readonly startedAtMs: number;
+}
+
+/** A one-line description for events and logs. */
+export function describeAction(a: Action): string {
+  switch (a.kind) {
+    case 'heartbeat':
+      return `heartbeat as ${a.role} at epoch ${a.epoch}`;
+    case 'renew-lease':
+      return `renew lease at epoch ${a.epoch}`;
+    case 'acquire-lease':
+      return `acquire lease (${a.reason})`;
+    case 'release-lease':
+      return `release lease at epoch ${a.epoch}`;
+    case 'check-gateway':
+      return 'check gateway';
+    case 'fence':
+      return `fence ${a.node} at epoch ${a.epoch}`;
+    case 'compensate':
+      return `compensate for ${a.failed} at epoch ${a.epoch}`;
+    case 'promote':
+      return `promote at epoch ${a.epoch}`;
+    case 'demote':
+      return `demote (${a.reason})`;
+    case 'complete-request':
+      return `complete request ${a.id}`;
+  }
+}

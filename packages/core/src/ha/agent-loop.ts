@@ -1,0 +1,197 @@
+import { callWithDeadline } from '../call.js';
+import type { HealthProbe, ProbeData } from '../contracts/health-probe.js';
+import type { NodeInfo } from '../contracts/node-info.js';
+import type { Timing } from '../config/schema.js';
+import type { Composed } from '../plugins/compose.js';
+import type { Clock } from '../ports/clock.js';
+import type { CoordinationStore } from '../ports/coordination-store.js';
+import type { Logger } from '../ports/logger.js';
+import { describeAction, type Action, type ActionResult, type InFlightAction } from './actions.js';
+import type { Decision } from './decide-context.js';
+import { decide } from './decide.js';
+import { EventOutbox, type AgentEvent } from './event-outbox.js';
+import { applyResult, initialLocalState, observeStore, type LocalState } from './local-state.js';
+import { tallyProbes } from './probe-tally.js';
+import { readStoreView } from './read-store-view.js';
+import type { ProbeView, Snapshot, StoreView } from './snapshot.js';
+
+/** What the loop needs from an executor; `ActionExecutor` is the real one. */
+export interface ActionRunner {
+  submit(actions: readonly Action[]): readonly Action[];
+  inFlight(): readonly InFlightAction[];
+  takeResults(): readonly ActionResult[];
+}
+
+export interface AgentLoopDeps {
+  readonly node: string;
+  /** Every configured node (this one included). */
+  readonly nodes: readonly NodeInfo[];
+  readonly clock: Clock;
+  readonly store: CoordinationStore;
+  readonly executor: ActionRunner;
+  readonly probes: readonly Composed<HealthProbe>[];
+  readonly logger: Logger;
+  readonly timing: Timing;
+  readonly confirmFailures: number;
+  readonly fenceLevelCount: number;
+  /** The decision function; injectable so the simulation can prove its checkers catch a broken one. */
+  readonly decide?: (snapshot: Snapshot, nowMs: number) => Decision;
+}
+
+/** What a status endpoint shows. */
+export interface AgentStatus {
+  readonly node: string;
+  readonly role: LocalState['role'];
+  readonly writing: boolean;
+  readonly epoch: number | undefined;
+  readonly leaseValidUntilMs: number | undefined;
+  readonly failover: LocalState['failover'];
+  readonly lastSummary: string | undefined;
+  readonly cycles: number;
+  readonly events: readonly AgentEvent[];
+}
+
+/** Routine successes that would drown the history if each were an event. */
+const QUIET_KINDS = new Set<Action['kind']>(['heartbeat', 'renew-lease', 'check-gateway']);
+
+/**
+ * The HA loop of one agent: every probe interval, take finished action
+ * results, read the store and probe the primary (all under deadlines), call
+ * decide, hand its actions to the executor, and record the step. All time
+ * comes from the Clock, so the simulation runs this very loop.
+ */
+export class AgentLoop {
+  private local: LocalState;
+  private probeView: ProbeView | undefined;
+  private lastSummary: string | undefined;
+  private lastStepKey: string | undefined;
+  private cycles = 0;
+  private running = false;
+  private sleeping: AbortController | undefined;
+  private done: Promise<void> = Promise.resolve();
+  private readonly outbox: EventOutbox;
+  private readonly decideFn: (snapshot: Snapshot, nowMs: number) => Decision;
+
+  constructor(private readonly deps: AgentLoopDeps) {
+    this.local = initialLocalState(deps.node);
+    this.outbox = new EventOutbox(deps.clock, deps.store, deps.node, deps.timing.storeTimeoutMs);
+    this.decideFn = deps.decide ?? decide;
+  }
+
+  start(): void {
+    if (this.running) return;
+    this.running = true;
+    this.done = this.loop();
+  }
+
+  /** Stop cycling; actions already running finish under their own deadlines. */
+  async stop(): Promise<void> {
+    this.running = false;
+    this.sleeping?.abort(new Error('agent loop stopped'));
+    await this.done;
+  }
+
+  status(): AgentStatus {
+    const l = this.local;
+    return {
+      node: this.deps.node,
+      role: l.role,
+      writing: l.writing,
+      epoch: l.lease?.epoch,
+      leaseValidUntilMs: l.lease?.validUntilMs,
+      failover: l.failover,
+      lastSummary: this.lastSummary,
+      cycles: this.cycles,
+      events: this.outbox.recent(),
+    };
+  }
+
+  private async loop(): Promise<void> {
+    while (this.running) {
+      await this.runCycle();
+      if (!this.running) return;
+      // A fresh signal per sleep: a clock may keep a listener on the signal it was given.
+      this.sleeping = new AbortController();
+      try {
+        await this.deps.clock.sleep(this.deps.timing.probeIntervalMs, this.sleeping.signal);
+      } catch {
+        return; // stopped
+      } finally {
+        this.sleeping = undefined;
+      }
+    }
+  }
+
+  /** One cycle; public so tests can step the loop by hand. */
+  async runCycle(): Promise<Decision> {
+    const { clock, timing } = this.deps;
+    for (const r of this.deps.executor.takeResults()) {
+      this.local = applyResult(this.local, r, timing);
+      this.recordResult(r);
+    }
+    const store = await readStoreView(clock, this.deps.store, timing.storeTimeoutMs);
+    this.local = observeStore(this.local, store, clock.monotonicMs());
+    this.probeView = await this.probe(store);
+    const snapshot = this.snapshot(store);
+    const d = this.decideFn(snapshot, snapshot.nowMs);
+    const started = this.deps.executor.submit(d.actions);
+    this.cycles++;
+    this.lastSummary = d.summary;
+    this.recordStep(d, started);
+    this.deps.logger.info({ node: this.deps.node, cycle: this.cycles, actions: started.map((a) => a.kind) }, d.summary);
+    this.outbox.drain();
+    return d;
+  }
+
+  private snapshot(store: StoreView): Snapshot {
+    const { clock, timing, node } = this.deps;
+    return {
+      node,
+      nowMs: clock.monotonicMs(),
+      wallMs: clock.wallMs(),
+      local: this.local,
+      store,
+      probes: this.probeView,
+      inFlight: this.deps.executor.inFlight(),
+      peers: this.deps.nodes.map((n) => n.name).filter((n) => n !== node).sort(),
+      timing,
+      confirmFailures: this.deps.confirmFailures,
+      fenceLevelCount: this.deps.fenceLevelCount,
+    };
+  }
+
+  /** Probe the lease holder (or the last one seen) when it is another node. */
+  private async probe(store: StoreView): Promise<ProbeView | undefined> {
+    const holder = (store.reachable ? store.lease?.holder : undefined) ?? this.local.lastSeenLease?.holder;
+    const target = this.deps.nodes.find((n) => n.name === holder);
+    if (target === undefined || target.name === this.deps.node || this.deps.probes.length === 0) return undefined;
+    const outcomes = await Promise.all(
+      this.deps.probes.map(async (p) => {
+        const o = await callWithDeadline<ProbeData>(this.deps.clock, p.timeoutMs ?? p.impl.defaultTimeoutMs, `probe ${p.id}`, (ctx) => p.impl.check(target, ctx));
+        return { id: p.id, code: o.code };
+      }),
+    );
+    return tallyProbes(this.probeView, target.name, outcomes);
+  }
+
+  private recordResult(r: ActionResult): void {
+    if (r.code === 'ok' && QUIET_KINDS.has(r.action.kind)) return;
+    const data = { code: r.code, startedAtMs: r.startedAtMs, finishedAtMs: r.finishedAtMs, durationMs: r.finishedAtMs - r.startedAtMs };
+    const failedSafety = r.code !== 'ok' && (r.action.kind === 'fence' || r.action.kind === 'demote' || r.action.kind === 'promote');
+    if (failedSafety) this.deps.logger.error({ node: this.deps.node, ...data }, `${describeAction(r.action)} failed: ${r.reason}`);
+    this.outbox.add(failedSafety ? `alert.${r.action.kind}-failed` : `action.${r.action.kind}`, `${describeAction(r.action)}: ${r.code} (${r.reason})`, data);
+    if (r.action.kind === 'promote' && r.code === 'ok') this.outbox.add('ha.announce', `${this.deps.node} is primary at epoch ${r.action.epoch}`, { epoch: r.action.epoch });
+  }
+
+  /** A step is recorded when it changes or started an action, so waiting cycles do not flood the history. */
+  private recordStep(d: Decision, started: readonly Action[]): void {
+    if (d.step === undefined) {
+      this.lastStepKey = undefined;
+      return;
+    }
+    const key = `${d.step}|${started.map((a) => a.kind).join(',')}`;
+    if (key === this.lastStepKey && started.length === 0) return;
+    this.lastStepKey = key;
+    this.outbox.add(`ha.${d.step}`, d.summary, { actions: started.map((a) => describeAction(a)), monotonicMs: this.deps.clock.monotonicMs() });
+  }
+}

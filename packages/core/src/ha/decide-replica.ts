@@ -1,0 +1,62 @@
+import type { Lease } from '../ports/coordination-store.js';
+import type { Action } from './actions.js';
+import { decision, healthyReplicas, type DecideContext, type Decision } from './decide-context.js';
+import { gatewayFreshMs } from './timing-rules.js';
+
+/** Decisions for a node without a lease: watch the primary, or self-check and stand for election. */
+export function decideReplica(c: DecideContext): Decision {
+  const s = c.s;
+  if (!s.store.reachable) return decision(`no action: store unreachable (${s.store.reason}), not standing for election`);
+  const lease = s.store.lease;
+  if (lease !== undefined && lease.holder !== s.node) return watch(c, lease);
+  if (c.maintenance) return decision('maintenance: no automatic action while no node holds the lease');
+  return stand(c);
+}
+
+function gatewayCheck(c: DecideContext): Action[] {
+  const g = c.s.local.gateway;
+  const fresh = g !== undefined && c.now - g.atMs <= gatewayFreshMs(c.t);
+  return fresh || c.workBusy ? [] : [{ kind: 'check-gateway', timeoutMs: c.t.gatewayTimeoutMs }];
+}
+
+/** Detect and confirm: probes may confirm a failure early, but the store will not hand out the lease before it lapses; meanwhile refresh the self-check. */
+function watch(c: DecideContext, lease: Lease): Decision {
+  const p = c.s.probes;
+  const confirmed = p !== undefined && p.target === lease.holder ? p.tallies.filter((t) => t.consecutiveFailures >= c.s.confirmFailures) : [];
+  if (confirmed.length === 0) return decision(`no action: primary ${lease.holder} holds lease epoch ${lease.epoch}`);
+  const what = confirmed.map((t) => `${t.id} x${t.consecutiveFailures}`).join(', ');
+  if (c.maintenance) return decision(`maintenance: no automatic action although ${lease.holder} failed ${what}`);
+  return decision(
+    `failover step detect: ${lease.holder} failed ${what}; waiting for its lease epoch ${lease.epoch} to lapse in ${lease.remainingMs} ms`,
+    gatewayCheck(c),
+    'detect',
+  );
+}
+
+function stand(c: DecideContext): Decision {
+  const s = c.s;
+  const me = s.node;
+  const l = s.local;
+  if (l.standDownUntilMs !== undefined && c.now < l.standDownUntilMs) {
+    return decision(`no action: standing down for ${l.standDownUntilMs - c.now} ms after an abandoned election`);
+  }
+  const req = c.request;
+  if (req?.target !== undefined && req.target !== me) return decision(`no action: waiting for ${req.target} to take over (${req.kind} ${req.id})`);
+  const check = gatewayCheck(c);
+  if (check.length > 0) return decision(`failover step self-check: ${me} checks its gateway before standing for election`, check, 'self-check');
+  const g = l.gateway;
+  if (g === undefined) return decision(`failover step self-check: gateway check in progress`);
+  if (!g.ok) return decision(`no action: gateway check failed (${g.reason}), not standing for election`);
+  if (c.leaseBusy) return decision(`failover step elect: lease request in progress`);
+  const seen = l.lastSeenLease;
+  const failed = seen !== undefined && seen.holder !== me ? seen.holder : undefined;
+  const reason = req?.target === me && req.kind === 'switchover' ? 'switchover' : seen === undefined ? 'bootstrap' : 'failover';
+  const healthy = healthyReplicas(c);
+  const fenceTargets = s.peers.filter((p) => !healthy.has(p));
+  const why = seen === undefined ? 'no lease seen yet' : `lease epoch ${seen.epoch} of ${seen.holder} lapsed`;
+  return decision(
+    `failover step elect: ${me} takes the lease with a new epoch (${why}; will fence ${fenceTargets.length === 0 ? 'nobody' : fenceTargets.join(', ')})`,
+    [{ kind: 'acquire-lease', fenceTargets, failed, reason, requestId: req?.id, timeoutMs: c.t.storeTimeoutMs }],
+    'elect',
+  );
+}

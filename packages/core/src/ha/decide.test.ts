@@ -1,0 +1,147 @@
+import { describe, expect, it } from 'vitest';
+import type { Member } from '../ports/coordination-store.js';
+import { decide } from './decide.js';
+import { initialLocalState, type LocalState } from './local-state.js';
+import type { Snapshot, StoreView } from './snapshot.js';
+
+const timing = { probeIntervalMs: 1000, gatewayTimeoutMs: 4000, leaseTtlMs: 10_000, leaseRenewIntervalMs: 2000, fenceTimeoutMs: 5000, storeTimeoutMs: 1000, actionTimeoutMs: 30_000 };
+const NOW = 100_000;
+const settled: LocalState = { ...initialLocalState('db2'), writing: false, lastHeartbeat: { atMs: NOW - 100, role: 'replica' } };
+
+function member(node: string, role: Member['role']): Member {
+  return { node, role, epoch: 7, facts: {}, updatedAtWallMs: 0, remainingMs: 5000 };
+}
+
+function store(over: Partial<Extract<StoreView, { reachable: true }>> = {}): StoreView {
+  return { reachable: true, lease: { holder: 'db1', epoch: 7, remainingMs: 8000 }, members: [member('db1', 'primary'), member('db3', 'replica')], settings: { maintenance: false }, ...over };
+}
+
+function snap(local: Partial<LocalState> = {}, over: Partial<Snapshot> = {}): Snapshot {
+  return { node: 'db2', nowMs: NOW, wallMs: 1_000_000, local: { ...settled, ...local }, store: store(), probes: undefined, inFlight: [], peers: ['db1', 'db3'], timing, confirmFailures: 3, fenceLevelCount: 2, ...over };
+}
+
+const primaryLease = { epoch: 7, renewedAtMs: NOW - 500, validUntilMs: NOW + 8500 };
+const asPrimary: Partial<LocalState> = { role: 'primary', writing: true, lease: primaryLease, lastHeartbeat: { atMs: NOW - 100, role: 'primary' } };
+const primaryStore = store({ lease: { holder: 'db2', epoch: 7, remainingMs: 9000 }, members: [member('db1', 'replica'), member('db2', 'primary'), member('db3', 'replica')] });
+
+function kinds(s: Snapshot): string[] {
+  return decide(s, s.nowMs).actions.map((a) => a.kind);
+}
+
+describe('decide', () => {
+  it('a replica with a healthy primary does nothing', () => {
+    const d = decide(snap(), NOW);
+    expect(d).toEqual({ actions: [], summary: 'no action: primary db1 holds lease epoch 7' });
+  });
+
+  it('a freshly started agent demotes before anything else', () => {
+    const s = snap(initialLocalState('db2'));
+    expect(decide(s, NOW).summary).toBe('demote: db2 stops writing at epoch 0 (agent started, making sure nothing writes)');
+    expect(decide(s, NOW).actions).toMatchObject([{ kind: 'demote' }, { kind: 'heartbeat', role: 'primary' }]);
+  });
+
+  it('a primary with a fresh lease does nothing, and renews when due', () => {
+    expect(decide(snap(asPrimary, { store: primaryStore }), NOW)).toEqual({ actions: [], summary: 'no action: primary db2 holds lease epoch 7' });
+    const due = snap({ ...asPrimary, lease: { ...primaryLease, renewedAtMs: NOW - 2500 } }, { store: primaryStore });
+    expect(kinds(due)).toEqual(['renew-lease']);
+  });
+
+  it('a primary past its lease validity demotes at once, even when the store is away', () => {
+    const s = snap({ ...asPrimary, lease: { ...primaryLease, validUntilMs: NOW - 1 } }, { store: { reachable: false, reason: 'timeout' } });
+    const d = decide(s, NOW);
+    expect(d.summary).toBe('demote: db2 stops writing at epoch 7 (lease not renewed in time)');
+    expect(d.actions).toMatchObject([{ kind: 'demote', epoch: 7 }]);
+  });
+
+  it('a primary whose lease the store gives to another demotes, maintenance or not', () => {
+    const s = snap(asPrimary, { store: store({ settings: { maintenance: true } }) });
+    expect(decide(s, NOW).summary).toBe('demote: db2 stops writing at epoch 7 (lease held by another node)');
+  });
+
+  it('maintenance: a primary keeps its lease and does nothing else', () => {
+    const s = snap(asPrimary, { store: { ...primaryStore, settings: { maintenance: true } } as StoreView });
+    expect(decide(s, NOW).summary).toBe('maintenance: no automatic action: primary db2 holds lease epoch 7');
+  });
+
+  it('detect: confirmed probe failures wait for the lease and refresh the self-check', () => {
+    const probes = { target: 'db1', tallies: [{ id: 'ping', consecutiveFailures: 3, lastCode: 'failed' as const }] };
+    const d = decide(snap({}, { probes }), NOW);
+    expect(d.summary).toBe('failover step detect: db1 failed ping x3; waiting for its lease epoch 7 to lapse in 8000 ms');
+    expect(d.step).toBe('detect');
+    expect(d.actions.map((a) => a.kind)).toEqual(['check-gateway']);
+  });
+
+  it('two failures are not yet a confirmed failure', () => {
+    const probes = { target: 'db1', tallies: [{ id: 'ping', consecutiveFailures: 2, lastCode: 'failed' as const }] };
+    expect(decide(snap({}, { probes }), NOW).summary).toBe('no action: primary db1 holds lease epoch 7');
+  });
+
+  it('self-check: with the lease lapsed, check the gateway first', () => {
+    const d = decide(snap({}, { store: store({ lease: undefined }) }), NOW);
+    expect(d.summary).toBe('failover step self-check: db2 checks its gateway before standing for election');
+    expect(d.actions).toEqual([{ kind: 'check-gateway', timeoutMs: 4000 }]);
+  });
+
+  it('a failed gateway check keeps the node out of the election', () => {
+    const s = snap({ gateway: { ok: false, atMs: NOW - 10, reason: 'no reply' } }, { store: store({ lease: undefined }) });
+    expect(decide(s, NOW)).toEqual({ actions: [], summary: 'no action: gateway check failed (no reply), not standing for election' });
+  });
+
+  it('elect: with a fresh gateway reply, take the lease and plan to fence every peer not known to be a replica', () => {
+    const s = snap({ gateway: { ok: true, atMs: NOW - 10, reason: 'ok' }, lastSeenLease: { holder: 'db1', epoch: 7, remainingMs: 0 } }, { store: store({ lease: undefined }) });
+    const d = decide(s, NOW);
+    expect(d.summary).toBe('failover step elect: db2 takes the lease with a new epoch (lease epoch 7 of db1 lapsed; will fence db1)');
+    expect(d.actions).toMatchObject([{ kind: 'acquire-lease', fenceTargets: ['db1'], failed: 'db1', reason: 'failover' }]);
+  });
+
+  it('the store unreachable: a replica does not stand', () => {
+    expect(decide(snap({}, { store: { reachable: false, reason: 'read lease: timeout' } }), NOW).summary).toBe('no action: store unreachable (read lease: timeout), not standing for election');
+  });
+
+  const candidate = (phase: 'fence' | 'compensate' | 'promote'): Partial<LocalState> => ({
+    role: 'candidate',
+    lease: { epoch: 8, renewedAtMs: NOW - 100, validUntilMs: NOW + 8900 },
+    lastHeartbeat: { atMs: NOW - 100, role: 'candidate' },
+    failover: { reason: 'failover', epoch: 8, failed: 'db1', requestId: undefined, phase, targets: ['db1'], fenced: phase === 'fence' ? [] : ['db1'], fenceFailures: 0, compensateFailures: 0, startedAtMs: NOW - 100 },
+  });
+  const candidateStore = store({ lease: { holder: 'db2', epoch: 8, remainingMs: 9900 } });
+
+  it('fence: the candidate fences the old primary with its new epoch', () => {
+    const d = decide(snap(candidate('fence'), { store: candidateStore }), NOW);
+    expect(d.summary).toBe('failover step fence: fencing db1 at epoch 8 (2 levels, attempt 1)');
+    expect(d.actions).toMatchObject([{ kind: 'fence', node: 'db1', epoch: 8, timeoutMs: 11_000 }]);
+  });
+
+  it('fence in progress: no second action, the summary says so', () => {
+    const s = snap(candidate('fence'), { store: candidateStore, inFlight: [{ action: { kind: 'fence', node: 'db1', epoch: 8, reason: 'x', timeoutMs: 1 }, startedAtMs: NOW - 10 }] });
+    expect(decide(s, NOW)).toEqual({ actions: [], summary: 'failover step fence: fencing db1 at epoch 8 (2 levels, attempt 1) (in progress)' });
+  });
+
+  it('compensate, then promote', () => {
+    expect(decide(snap(candidate('compensate'), { store: candidateStore }), NOW).summary).toBe('failover step compensate: replaying what db1 left at epoch 8');
+    const d = decide(snap(candidate('promote'), { store: candidateStore }), NOW);
+    expect(d.summary).toBe('failover step promote: promoting db2 at epoch 8');
+    expect(d.actions).toMatchObject([{ kind: 'promote', epoch: 8 }]);
+  });
+
+  it('switchover: the primary demotes when the target is a healthy replica, then reports replica, then releases', () => {
+    const request = { id: 'r1', kind: 'switchover' as const, target: 'db3', requestedAtWallMs: 999_000 };
+    const s = snap(asPrimary, { store: { ...primaryStore, settings: { maintenance: false, request } } as StoreView });
+    expect(decide(s, NOW).summary).toBe('switchover: demoting db2 at epoch 7 to hand over to db3');
+    const demoted = snap({ role: 'replica', writing: false, lease: primaryLease, releasing: true, lastHeartbeat: { atMs: NOW - 100, role: 'primary' } }, { store: primaryStore });
+    expect(kinds(demoted)).toEqual(['heartbeat']);
+    const reported = snap({ role: 'replica', writing: false, lease: primaryLease, releasing: true, lastHeartbeat: { atMs: NOW - 100, role: 'replica' } }, { store: primaryStore });
+    expect(decide(reported, NOW).summary).toBe('switchover: releasing lease epoch 7');
+  });
+
+  it('a node that is not the switchover target does not stand', () => {
+    const request = { id: 'r1', kind: 'switchover' as const, target: 'db3', requestedAtWallMs: 999_000 };
+    const s = snap({ gateway: { ok: true, atMs: NOW, reason: 'ok' } }, { store: store({ lease: undefined, settings: { maintenance: false, request } }) });
+    expect(decide(s, NOW).summary).toBe('no action: waiting for db3 to take over (switchover r1)');
+  });
+
+  it('a heartbeat rides along when one is due', () => {
+    const s = snap({ lastHeartbeat: { atMs: NOW - 5000, role: 'replica' } });
+    expect(decide(s, NOW).actions).toEqual([{ kind: 'heartbeat', role: 'replica', epoch: 0, timeoutMs: 1000 }]);
+  });
+});

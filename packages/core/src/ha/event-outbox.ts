@@ -1,0 +1,77 @@
+import type { Clock } from '../ports/clock.js';
+
+/** Cancels the deadline timer once the answer came; shared, as building an abort error per call is costly. */
+const ANSWERED = Object.freeze({ answered: true });
+import type { CoordinationStore } from '../ports/coordination-store.js';
+
+/** One step as the agent recorded it, with both clocks. */
+export interface AgentEvent {
+  readonly type: string;
+  readonly message: string;
+  readonly atWallMs: number;
+  readonly atMonotonicMs: number;
+  readonly data: Readonly<Record<string, unknown>>;
+}
+
+const OUTBOX_MAX = 256;
+const RECENT_MAX = 50;
+
+/**
+ * Events waiting to be appended to the store. Appends run one at a time,
+ * each under the store timeout, outside the cycle; while the store is away
+ * events wait here, and past the bound the oldest are dropped (and counted,
+ * so the history says that it has a gap).
+ */
+export class EventOutbox {
+  private readonly queue: AgentEvent[] = [];
+  private readonly recentEvents: AgentEvent[] = [];
+  private dropped = 0;
+  private draining = false;
+
+  constructor(
+    private readonly clock: Clock,
+    private readonly store: CoordinationStore,
+    private readonly node: string,
+    private readonly timeoutMs: number,
+  ) {}
+
+  add(type: string, message: string, data: Readonly<Record<string, unknown>>): void {
+    const event: AgentEvent = { type, message, atWallMs: this.clock.wallMs(), atMonotonicMs: this.clock.monotonicMs(), data };
+    this.queue.push(event);
+    if (this.queue.length > OUTBOX_MAX) {
+      this.queue.shift();
+      this.dropped++;
+    }
+    this.recentEvents.push(event);
+    if (this.recentEvents.length > RECENT_MAX) this.recentEvents.shift();
+  }
+
+  recent(): readonly AgentEvent[] {
+    return [...this.recentEvents];
+  }
+
+  /** Start sending if not already; never throws, never blocks the caller. */
+  drain(): void {
+    if (this.draining || this.queue.length === 0) return;
+    this.draining = true;
+    void this.send().finally(() => {
+      this.draining = false;
+    });
+  }
+
+  private async send(): Promise<void> {
+    while (this.queue.length > 0) {
+      const e = this.queue[0];
+      if (e === undefined) return;
+      const data = this.dropped > 0 ? { ...e.data, droppedBefore: this.dropped } : e.data;
+      const stop = new AbortController();
+      const late = this.clock.sleep(this.timeoutMs, stop.signal).then(() => false, () => false);
+      const sent = this.store.appendEvent({ atWallMs: e.atWallMs, node: this.node, type: e.type, message: e.message, data }).then(() => true, () => false);
+      const ok = await Promise.race([sent, late]);
+      stop.abort(ANSWERED);
+      if (!ok) return; // store away: keep the event, try again after the next cycle
+      this.queue.shift();
+      this.dropped = 0;
+    }
+  }
+}

@@ -1,0 +1,88 @@
+import { describe, expect, it } from 'vitest';
+import { ok } from '../contracts/outcome.js';
+import type { ResourceAgent } from '../contracts/resource-agent.js';
+import { SimulatedClock } from '../ports/simulated-clock.js';
+import { MemoryCoordinationStore } from '../store/memory-store.js';
+import { ActionExecutor } from './executor.js';
+
+const timing = { probeIntervalMs: 1000, gatewayTimeoutMs: 4000, leaseTtlMs: 10_000, leaseRenewIntervalMs: 2000, fenceTimeoutMs: 5000, storeTimeoutMs: 1000, actionTimeoutMs: 30_000 };
+
+function setup(resource: Partial<ResourceAgent> = {}): { clock: SimulatedClock; executor: ActionExecutor; order: string[] } {
+  const clock = new SimulatedClock();
+  const order: string[] = [];
+  const agent = (id: string): ResourceAgent => ({
+    defaultTimeoutsMs: {},
+    start: async () => (order.push(`start ${id}`), ok()),
+    stop: async () => (order.push(`stop ${id}`), ok()),
+    monitor: async () => ok('x', { role: 'replica' as const }),
+    promote: async () => (order.push(`promote ${id}`), ok()),
+    ...resource,
+  });
+  const composed = (id: string) => ({ id, plugin: 't', configPath: `resources.${id}`, timeoutMs: 2000, impl: agent(id) });
+  const executor = new ActionExecutor({
+    clock,
+    store: new MemoryCoordinationStore({ clock }),
+    composition: { node: { name: 'db2', nics: {} }, fencingLevels: [], recovery: [], resources: [composed('volume'), composed('vip')] },
+    nodes: [{ name: 'db1', nics: {} }, { name: 'db2', nics: {} }],
+    gateway: { check: () => new Promise(() => undefined) },
+    timing,
+  });
+  return { clock, executor, order };
+}
+
+describe('ActionExecutor', () => {
+  it('cuts an action off at its timeout and reports the result to the next cycle', async () => {
+    const { clock, executor } = setup();
+    expect(executor.submit([{ kind: 'check-gateway', timeoutMs: 4000 }])).toHaveLength(1);
+    await clock.advance(3999);
+    expect(executor.takeResults()).toEqual([]);
+    expect(executor.inFlight()).toHaveLength(1);
+    await clock.advance(1);
+    await executor.idle();
+    expect(executor.takeResults()).toMatchObject([{ code: 'timeout', startedAtMs: 0, finishedAtMs: 4000, reason: 'check gateway: no answer within 4000 ms' }]);
+  });
+
+  it('runs one action per lane: a renewal is not blocked by a slow fence, a second work action is refused', async () => {
+    const { clock, executor } = setup();
+    const started = executor.submit([
+      { kind: 'check-gateway', timeoutMs: 4000 },
+      { kind: 'promote', epoch: 1, timeoutMs: 1000 },
+      { kind: 'acquire-lease', fenceTargets: [], failed: undefined, reason: 'bootstrap', requestId: undefined, timeoutMs: 1000 },
+    ]);
+    expect(started.map((a) => a.kind)).toEqual(['check-gateway', 'acquire-lease']);
+    await clock.advance(10);
+    expect(executor.takeResults()).toMatchObject([{ action: { kind: 'acquire-lease' }, code: 'ok', data: { acquired: true, lease: { holder: 'db2', epoch: 1 } } }]);
+    await clock.advance(4000);
+  });
+
+  it('fails a fence when no level is configured: no fence, no promotion', async () => {
+    const { clock, executor } = setup();
+    executor.submit([{ kind: 'fence', node: 'db1', epoch: 3, reason: 'test', timeoutMs: 1000 }]);
+    await clock.advance(1);
+    await executor.idle();
+    expect(executor.takeResults()).toMatchObject([{ code: 'failed', reason: 'no fencing levels are configured: no fence, no promotion' }]);
+  });
+
+  it('promotes in group order and demotes in reverse, stopping what has no demote', async () => {
+    const { clock, executor, order } = setup();
+    executor.submit([{ kind: 'promote', epoch: 2, timeoutMs: 5000 }]);
+    await clock.advance(1);
+    await executor.idle();
+    executor.submit([{ kind: 'demote', reason: 'test', epoch: 2, timeoutMs: 5000 }]);
+    await clock.advance(1);
+    await executor.idle();
+    expect(order).toEqual(['start volume', 'promote volume', 'start vip', 'promote vip', 'stop vip', 'stop volume']);
+    expect(executor.takeResults().map((r) => r.code)).toEqual(['ok', 'ok']);
+  });
+
+  it('a resource that hangs is cut off at its own timeout and the promotion fails', async () => {
+    const { clock, executor } = setup({ promote: () => new Promise(() => undefined) });
+    executor.submit([{ kind: 'promote', epoch: 2, timeoutMs: 30_000 }]);
+    await clock.advance(1); // start volume answers at once; promote volume begins
+    await clock.advance(1999);
+    expect(executor.inFlight()).toHaveLength(1);
+    await clock.advance(1);
+    await executor.idle();
+    expect(executor.takeResults()).toMatchObject([{ code: 'timeout', reason: 'promote volume at epoch 2: timeout (promote volume: no answer within 2000 ms)' }]);
+  });
+});

@@ -1,0 +1,130 @@
+import { callWithDeadline } from '../call.js';
+import type { NodeInfo } from '../contracts/node-info.js';
+import { ok, outcome, type CallContext, type Outcome } from '../contracts/outcome.js';
+import type { Timing } from '../config/schema.js';
+import type { Composition } from '../plugins/compose.js';
+import type { Clock } from '../ports/clock.js';
+import type { CoordinationStore } from '../ports/coordination-store.js';
+import { describeAction, laneOf, type Action, type ActionResult, type ActionResultData, type InFlightAction, type Lane } from './actions.js';
+import type { GatewayChecker } from './gateway-checker.js';
+import { runFencingLevels } from './fencing-levels.js';
+import { demoteResources, promoteResources, runRecovery } from './resource-steps.js';
+import { memberTtlMs } from './timing-rules.js';
+
+/** The parts of a composition the executor drives. */
+export type HaComposition = Pick<Composition, 'node' | 'fencingLevels' | 'recovery' | 'resources'>;
+
+export interface ExecutorDeps {
+  readonly clock: Clock;
+  readonly store: CoordinationStore;
+  readonly composition: HaComposition;
+  /** Every configured node, to find the one to fence or compensate for. */
+  readonly nodes: readonly NodeInfo[];
+  readonly gateway: GatewayChecker;
+  readonly timing: Timing;
+}
+
+/** Results waiting for the next cycle; more than this means no cycle ran for a long time, and the oldest go. */
+const RESULTS_MAX = 64;
+
+/**
+ * Runs actions outside the HA cycle: at most one per lane (`lease`, `work`),
+ * each under its own deadline. Results wait in a bounded list until the
+ * next cycle takes them. An action on a busy lane is not queued: decide
+ * will ask again if it still wants it.
+ */
+export class ActionExecutor {
+  private readonly running = new Map<Lane, InFlightAction>();
+  private readonly pending = new Set<Promise<void>>();
+  private results: ActionResult[] = [];
+
+  constructor(private readonly deps: ExecutorDeps) {}
+
+  /** Start what can start now; returns the actions that started. */
+  submit(actions: readonly Action[]): readonly Action[] {
+    const started: Action[] = [];
+    for (const action of actions) {
+      const lane = laneOf(action.kind);
+      if (this.running.has(lane)) continue;
+      const flight: InFlightAction = { action, startedAtMs: this.deps.clock.monotonicMs() };
+      this.running.set(lane, flight);
+      const p = this.run(flight).finally(() => {
+        this.running.delete(lane);
+        this.pending.delete(p);
+      });
+      this.pending.add(p);
+      started.push(action);
+    }
+    return started;
+  }
+
+  inFlight(): readonly InFlightAction[] {
+    return [...this.running.values()];
+  }
+
+  /** Finished results since the last call, oldest first. */
+  takeResults(): readonly ActionResult[] {
+    const out = this.results;
+    this.results = [];
+    return out;
+  }
+
+  /** Resolves when nothing is running (every action is bounded by its deadline). */
+  async idle(): Promise<void> {
+    while (this.pending.size > 0) await Promise.all([...this.pending]);
+  }
+
+  private async run(flight: InFlightAction): Promise<void> {
+    const { action } = flight;
+    const o = await callWithDeadline<ActionResultData>(this.deps.clock, action.timeoutMs, describeAction(action), (ctx) => this.perform(action, ctx));
+    const result: ActionResult = {
+      action,
+      code: o.code,
+      reason: o.reason,
+      startedAtMs: flight.startedAtMs,
+      finishedAtMs: this.deps.clock.monotonicMs(),
+      ...(o.data === undefined ? {} : { data: o.data }),
+    };
+    this.results.push(result);
+    if (this.results.length > RESULTS_MAX) this.results.shift();
+  }
+
+  private nodeInfo(name: string): NodeInfo {
+    return this.deps.nodes.find((n) => n.name === name) ?? { name, nics: {} };
+  }
+
+  private async perform(a: Action, ctx: CallContext): Promise<Outcome<ActionResultData>> {
+    const { store, timing, composition, clock } = this.deps;
+    const me = composition.node.name;
+    switch (a.kind) {
+      case 'heartbeat':
+        await store.heartbeat({ node: me, role: a.role, epoch: a.epoch, facts: {}, updatedAtWallMs: clock.wallMs() }, memberTtlMs(timing));
+        return ok('heartbeat stored');
+      case 'renew-lease':
+      case 'acquire-lease': {
+        const r = a.kind === 'renew-lease' ? await store.renewLease(me, a.epoch, timing.leaseTtlMs) : await store.acquireLease(me, timing.leaseTtlMs);
+        const lease = r.acquired ? r.lease : r.current;
+        const data: ActionResultData = lease === undefined ? { acquired: r.acquired } : { acquired: r.acquired, lease };
+        return ok(r.acquired ? `lease held at epoch ${r.lease.epoch}` : `lease not granted${lease ? `: ${lease.holder} holds epoch ${lease.epoch}` : ''}`, data);
+      }
+      case 'release-lease':
+        return (await store.releaseLease(me, a.epoch)) ? ok(`released lease epoch ${a.epoch}`) : outcome('failed', `did not hold lease epoch ${a.epoch} any more`);
+      case 'complete-request':
+        return ok((await store.completeRequest(a.id)) ? `request ${a.id} cleared` : `request ${a.id} was already replaced`);
+      case 'check-gateway': {
+        const g = await this.deps.gateway.check(a.timeoutMs, ctx.signal);
+        return g.code === 'ok' ? ok(g.reason) : outcome(g.code, g.reason);
+      }
+      case 'fence': {
+        const r = await runFencingLevels(clock, composition.fencingLevels, { node: this.nodeInfo(a.node), epoch: a.epoch, reason: a.reason }, timing.fenceTimeoutMs);
+        return r.ok ? ok(`${a.node} fenced at epoch ${a.epoch} by level ${r.level}: ${r.proofs.map((p) => p.verified).join('; ')}`, { level: r.level }) : outcome('failed', r.reason);
+      }
+      case 'compensate':
+        return runRecovery(clock, composition, { failed: this.nodeInfo(a.failed), candidate: composition.node, epoch: a.epoch, kind: a.planned ? 'switchover' : 'failover', acceptDataLoss: false }, timing.actionTimeoutMs);
+      case 'promote':
+        return promoteResources(clock, composition.resources, a.epoch, timing.actionTimeoutMs);
+      case 'demote':
+        return demoteResources(clock, composition.resources, a.epoch, timing.actionTimeoutMs);
+    }
+  }
+}

@@ -1,0 +1,200 @@
+import type { Timing } from '../config/schema.js';
+import type { Lease, MemberRecord } from '../ports/coordination-store.js';
+import type { ActionResult } from './actions.js';
+import type { StoreView } from './snapshot.js';
+import { COMPENSATE_ATTEMPTS_MAX, FENCE_ATTEMPTS_MAX, leaseSafetyMarginMs, standDownMs } from './timing-rules.js';
+
+/** `candidate`: holds the lease and is working through a failover; `primary`: holds it and serves writes. */
+export type LocalRole = 'replica' | 'candidate' | 'primary';
+
+/** The lease as this node believes it holds it, in its own monotonic time. */
+export interface HeldLease {
+  readonly epoch: number;
+  readonly renewedAtMs: number;
+  /** renewedAt + leaseTtl - safety margin: past this the node must not write. */
+  readonly validUntilMs: number;
+}
+
+export type FailoverPhase = 'fence' | 'compensate' | 'promote';
+
+export interface FailoverProgress {
+  readonly reason: 'failover' | 'switchover' | 'bootstrap';
+  readonly epoch: number;
+  /** The node that failed or is switched away from; undefined at bootstrap. */
+  readonly failed: string | undefined;
+  readonly requestId: string | undefined;
+  readonly phase: FailoverPhase;
+  readonly targets: readonly string[];
+  readonly fenced: readonly string[];
+  readonly fenceFailures: number;
+  readonly compensateFailures: number;
+  readonly startedAtMs: number;
+}
+
+/** A node's own memory between cycles. Changed only by `applyResult` and `observeLease`. */
+export interface LocalState {
+  readonly node: string;
+  readonly role: LocalRole;
+  readonly lease: HeldLease | undefined;
+  /** Resources are (or may be, after a failed demote) promoted here. */
+  readonly writing: boolean;
+  readonly failover: FailoverProgress | undefined;
+  /** Set once resources are demoted and the lease must be handed back. */
+  readonly releasing: boolean;
+  readonly gateway: { readonly ok: boolean; readonly atMs: number; readonly reason: string } | undefined;
+  readonly lastHeartbeat: { readonly atMs: number; readonly role: MemberRecord['role'] } | undefined;
+  readonly standDownUntilMs: number | undefined;
+  /** A request this node fulfilled and must clear in the store. */
+  readonly completeRequestId: string | undefined;
+  /** The last lease holder this node saw in the store. */
+  readonly lastSeenLease: Lease | undefined;
+  readonly lastResults: readonly ActionResult[];
+}
+
+export function initialLocalState(node: string): LocalState {
+  return {
+  node,
+  role: 'replica',
+  lease: undefined,
+  // A freshly started agent cannot know whether its resources are still promoted (only the agent may have died), so it assumes they are and demotes them first.
+  writing: true,
+  failover: undefined,
+  releasing: false,
+  gateway: undefined,
+  lastHeartbeat: undefined,
+  standDownUntilMs: undefined,
+  completeRequestId: undefined,
+  lastSeenLease: undefined,
+  lastResults: [],
+  };
+}
+
+const LAST_RESULTS_MAX = 10;
+
+/**
+ * Fold what the store said at the start of a cycle into the node's memory:
+ * remember the holder it reported, and drop a lease this node can no longer
+ * trust when nothing is written under it (a writing node keeps it until
+ * decide has demoted it, so the demotion is never skipped). Pure.
+ */
+export function observeStore(state: LocalState, store: StoreView, nowMs: number): LocalState {
+  const seen = store.reachable && store.lease !== undefined ? { ...state, lastSeenLease: store.lease } : state;
+  if (seen.lease === undefined || seen.writing || holdsLease(seen, store, nowMs)) return seen;
+  return { ...seen, lease: undefined, failover: undefined, releasing: false, role: 'replica' };
+}
+
+/** True while this node may act under its lease: not past its own validity and not contradicted by the store. */
+export function holdsLease(state: LocalState, store: StoreView, nowMs: number): boolean {
+  const l = state.lease;
+  if (l === undefined || nowMs >= l.validUntilMs) return false;
+  if (!store.reachable) return true;
+  return store.lease !== undefined && store.lease.holder === state.node && store.lease.epoch === l.epoch;
+}
+
+/** Fold one finished action into the node's memory. Pure. */
+export function applyResult(state: LocalState, r: ActionResult, timing: Timing): LocalState {
+  const s = { ...state, lastResults: [...state.lastResults, r].slice(-LAST_RESULTS_MAX) };
+  const a = r.action;
+  const ok = r.code === 'ok';
+  switch (a.kind) {
+    case 'heartbeat':
+      return ok ? { ...s, lastHeartbeat: { atMs: r.startedAtMs, role: a.role } } : s;
+    case 'check-gateway':
+      return { ...s, gateway: { ok, atMs: r.finishedAtMs, reason: r.reason } };
+    case 'renew-lease':
+      return applyRenew(s, r, timing);
+    case 'acquire-lease':
+      return applyAcquire(s, r, timing);
+    case 'release-lease':
+      return { ...s, lease: undefined, releasing: false, role: s.writing ? s.role : 'replica' };
+    case 'fence':
+      return applyFence(s, r, timing);
+    case 'compensate':
+      return applyCompensate(s, r, timing);
+    case 'promote':
+      return applyPromote(s, r, timing);
+    case 'demote':
+      return applyDemote(s, r);
+    case 'complete-request':
+      return { ...s, completeRequestId: undefined };
+  }
+}
+
+function heldFrom(epoch: number, startedAtMs: number, timing: Timing): HeldLease {
+  return { epoch, renewedAtMs: startedAtMs, validUntilMs: startedAtMs + timing.leaseTtlMs - leaseSafetyMarginMs(timing) };
+}
+
+function applyRenew(s: LocalState, r: ActionResult, timing: Timing): LocalState {
+  if (r.code !== 'ok' || s.lease === undefined || r.action.kind !== 'renew-lease' || r.action.epoch !== s.lease.epoch) return s;
+  if (r.data?.acquired === true) return { ...s, lease: heldFrom(s.lease.epoch, r.startedAtMs, timing) };
+  // The store says we no longer hold it: forget it now; decide demotes on the next cycle.
+  return { ...s, lease: undefined, failover: undefined, role: s.writing ? s.role : 'replica', releasing: false };
+}
+
+function applyAcquire(s: LocalState, r: ActionResult, timing: Timing): LocalState {
+  const a = r.action;
+  if (a.kind !== 'acquire-lease' || r.code !== 'ok' || r.data?.acquired !== true || r.data.lease === undefined) return s;
+  const epoch = r.data.lease.epoch;
+  const failover: FailoverProgress = {
+    reason: a.reason,
+    epoch,
+    failed: a.failed,
+    requestId: a.requestId,
+    phase: a.fenceTargets.length > 0 ? 'fence' : 'compensate',
+    targets: a.fenceTargets,
+    fenced: [],
+    fenceFailures: 0,
+    compensateFailures: 0,
+    startedAtMs: r.startedAtMs,
+  };
+  return { ...s, role: 'candidate', lease: heldFrom(epoch, r.startedAtMs, timing), failover, releasing: false };
+}
+
+/** Give up this election: keep the lease only long enough to hand it back, and stand down for a while. */
+function abandon(s: LocalState, atMs: number, timing: Timing): LocalState {
+  return { ...s, failover: undefined, role: s.writing ? s.role : 'replica', releasing: s.lease !== undefined, standDownUntilMs: atMs + standDownMs(timing) };
+}
+
+function currentStep(s: LocalState, epoch: number): FailoverProgress | undefined {
+  return s.failover !== undefined && s.failover.epoch === epoch ? s.failover : undefined;
+}
+
+function applyFence(s: LocalState, r: ActionResult, timing: Timing): LocalState {
+  const a = r.action;
+  if (a.kind !== 'fence') return s;
+  const f = currentStep(s, a.epoch);
+  if (f === undefined || f.phase !== 'fence') return s;
+  if (r.code === 'ok') {
+    const fenced = f.fenced.includes(a.node) ? f.fenced : [...f.fenced, a.node];
+    const done = f.targets.every((t) => fenced.includes(t));
+    return { ...s, failover: { ...f, fenced, phase: done ? 'compensate' : 'fence' } };
+  }
+  const fenceFailures = f.fenceFailures + 1;
+  return fenceFailures >= FENCE_ATTEMPTS_MAX ? abandon(s, r.finishedAtMs, timing) : { ...s, failover: { ...f, fenceFailures } };
+}
+
+function applyCompensate(s: LocalState, r: ActionResult, timing: Timing): LocalState {
+  const a = r.action;
+  if (a.kind !== 'compensate') return s;
+  const f = currentStep(s, a.epoch);
+  if (f === undefined || f.phase !== 'compensate') return s;
+  if (r.code === 'ok') return { ...s, failover: { ...f, phase: 'promote' } };
+  const compensateFailures = f.compensateFailures + 1;
+  return compensateFailures >= COMPENSATE_ATTEMPTS_MAX ? abandon(s, r.finishedAtMs, timing) : { ...s, failover: { ...f, compensateFailures } };
+}
+
+function applyPromote(s: LocalState, r: ActionResult, timing: Timing): LocalState {
+  const a = r.action;
+  if (a.kind !== 'promote') return s;
+  const f = currentStep(s, a.epoch);
+  if (f === undefined) return { ...s, writing: true }; // promoted for an election we already left: decide demotes at once
+  if (r.code !== 'ok') return abandon({ ...s, writing: true }, r.finishedAtMs, timing); // partly promoted: demote before handing back
+  return { ...s, role: 'primary', writing: true, failover: undefined, completeRequestId: f.requestId };
+}
+
+function applyDemote(s: LocalState, r: ActionResult): LocalState {
+  const a = r.action;
+  if (a.kind !== 'demote' || r.code !== 'ok') return s; // still possibly writing: decide demotes again next cycle
+  const keepLease = s.lease !== undefined && (a.reason === 'switchover' || s.releasing);
+  return { ...s, writing: false, role: 'replica', failover: undefined, releasing: keepLease, lease: keepLease ? s.lease : undefined };
+}

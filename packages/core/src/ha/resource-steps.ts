@@ -1,0 +1,68 @@
+import { callWithDeadline } from '../call.js';
+import type { Outcome } from '../contracts/outcome.js';
+import { ok, outcome } from '../contracts/outcome.js';
+import type { RecoveryInput, RecoveryReport, RecoveryStrategy } from '../contracts/recovery-strategy.js';
+import type { ResourceAgent, ResourceCallContext } from '../contracts/resource-agent.js';
+import type { Composed } from '../plugins/compose.js';
+import type { Clock } from '../ports/clock.js';
+import type { ActionResultData } from './actions.js';
+
+type Step = 'start' | 'promote' | 'demote' | 'stop';
+
+function call(clock: Clock, r: Composed<ResourceAgent>, step: Step, epoch: number, fallbackMs: number): Promise<Outcome> {
+  const timeoutMs = r.timeoutMs ?? r.impl.defaultTimeoutsMs[step] ?? fallbackMs;
+  return callWithDeadline<undefined, ResourceCallContext>(
+    clock,
+    timeoutMs,
+    `${step} ${r.id}`,
+    (ctx) => {
+      const fn = r.impl[step];
+      return fn === undefined ? Promise.resolve(ok(`${r.id} has no ${step}`)) : fn.call(r.impl, ctx);
+    },
+    { epoch },
+  );
+}
+
+/** Start then promote every resource in group order; stop at the first that fails. */
+export async function promoteResources(clock: Clock, resources: readonly Composed<ResourceAgent>[], epoch: number, fallbackMs: number): Promise<Outcome<ActionResultData>> {
+  for (const r of resources) {
+    for (const step of ['start', 'promote'] as const) {
+      const o = await call(clock, r, step, epoch, fallbackMs);
+      if (o.code !== 'ok') return outcome(o.code === 'timeout' ? 'timeout' : 'failed', `${step} ${r.id} at epoch ${epoch}: ${o.code} (${o.reason})`);
+    }
+  }
+  return ok(`promoted ${resources.length} resource(s) at epoch ${epoch}${resources.length > 0 ? `: ${resources.map((r) => r.id).join(', ')}` : ''}`);
+}
+
+/**
+ * Stop writing: walk the group in reverse, demoting what has roles and
+ * stopping what has not. Every resource is tried even when one fails, and
+ * the action fails if any did (the caller retries: this is a safety path).
+ */
+export async function demoteResources(clock: Clock, resources: readonly Composed<ResourceAgent>[], epoch: number, fallbackMs: number): Promise<Outcome<ActionResultData>> {
+  const failures: string[] = [];
+  for (const r of [...resources].reverse()) {
+    const step: Step = r.impl.demote !== undefined ? 'demote' : 'stop';
+    const o = await call(clock, r, step, epoch, fallbackMs);
+    if (o.code !== 'ok') failures.push(`${step} ${r.id}: ${o.code} (${o.reason})`);
+  }
+  return failures.length === 0 ? ok(`demoted ${resources.length} resource(s)`) : outcome('failed', failures.join('; '));
+}
+
+/** Run every recovery strategy in config order; any failure fails the step (no partial ok). */
+export async function runRecovery(
+  clock: Clock,
+  composition: { readonly recovery: readonly Composed<RecoveryStrategy>[] },
+  input: RecoveryInput,
+  fallbackMs: number,
+): Promise<Outcome<ActionResultData>> {
+  let compensated = 0;
+  const summaries: string[] = [];
+  for (const s of composition.recovery) {
+    const o = await callWithDeadline<RecoveryReport>(clock, s.timeoutMs ?? s.impl.defaultTimeoutMs ?? fallbackMs, `recovery ${s.id}`, (ctx) => s.impl.execute(input, ctx));
+    if (o.code !== 'ok') return outcome(o.code === 'timeout' ? 'timeout' : 'failed', `recovery ${s.id}: ${o.code} (${o.reason})`);
+    compensated += o.data?.compensated ?? 0;
+    summaries.push(o.data?.summary ?? o.reason);
+  }
+  return ok(summaries.length === 0 ? 'no recovery strategy configured; nothing to compensate' : summaries.join('; '), { compensated });
+}

@@ -1,0 +1,41 @@
+import type { Timing } from '../config/schema.js';
+
+/** Fence attempts per election before the candidate gives the lease back. A failed fence is an alert, not an endless retry. */
+export const FENCE_ATTEMPTS_MAX = 2;
+/** Compensation attempts per election before the candidate gives the lease back. */
+export const COMPENSATE_ATTEMPTS_MAX = 2;
+
+/**
+ * How long before the store would let the lease lapse this node stops
+ * trusting it. The validity is counted from when the renewal was *sent*, so
+ * the store's own expiry is never earlier; the margin leaves room for the
+ * demotion to finish before any other node may take the lease.
+ */
+export function leaseSafetyMarginMs(t: Timing): number {
+  return Math.min(t.storeTimeoutMs, Math.floor(t.leaseTtlMs / 4));
+}
+
+/** Member heartbeats lapse no later than a lease would: decide relies on that to skip fencing healthy replicas. */
+export function memberTtlMs(t: Timing): number {
+  return t.leaseTtlMs;
+}
+
+/** A gateway check counts for this long after it answered. */
+export function gatewayFreshMs(t: Timing): number {
+  return 2 * t.probeIntervalMs;
+}
+
+/** After an election it had to abandon, a node does not stand again for this long (others may have a working fence). */
+export function standDownMs(t: Timing): number {
+  return t.leaseTtlMs;
+}
+
+/** An operator request older than this no longer holds other nodes back. */
+export function requestTimeoutMs(t: Timing): number {
+  return 3 * t.leaseTtlMs + t.actionTimeoutMs;
+}
+
+/** Budget for one fence action: every level may use its fencers' full timeout, plus one store round for slack. */
+export function fenceActionTimeoutMs(t: Timing, levelCount: number): number {
+  return Math.max(1, levelCount) * t.fenceTimeoutMs + t.storeTimeoutMs;
+}
