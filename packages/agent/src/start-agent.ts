@@ -63,7 +63,8 @@ export async function startAgent(options: StartAgentOptions): Promise<RunningAge
     await checkRequiredCommands(composition, runner);
     const gatewayProbe = composition.probes.find((p) => p.impl.dimension === 'gateway');
     const gateway: GatewayChecker = gatewayProbe ? new ProbeGatewayChecker(clock, gatewayProbe, config.gateway.address) : new PingGatewayChecker(runner, config.gateway.address);
-    const executor = new ActionExecutor({ clock, store, composition, nodes, gateway, timing: config.timing });
+    let wake: (kind: Parameters<AgentLoop['wake']>[0]) => void = () => undefined;
+    const executor = new ActionExecutor({ clock, store, composition, nodes, gateway, timing: config.timing, onSettled: (kind) => wake(kind) });
     const loop = new AgentLoop({
       node,
       nodes,
@@ -76,6 +77,7 @@ export async function startAgent(options: StartAgentOptions): Promise<RunningAge
       confirmFailures: config.probes.confirmFailures,
       fenceLevelCount: composition.fencingLevels.length,
     });
+    wake = (kind) => loop.wake(kind);
     return await run(options, { clock, store, loop, executor });
   } catch (error) {
     await store.close().catch(() => undefined);

@@ -5,7 +5,7 @@ import { Flags } from '@oclif/core';
 import { openStore } from '@tandem/agent';
 import { createLogger, loadConfigFile, SystemClock, type CoordinationStore } from '@tandem/core';
 import { BaseCommand } from '../base-command.js';
-import { accepts, crash, readPid, SERVICE_PORT, startAgents, waitFor, writeDemoConfig, type DemoNode } from '../demo/demo-cluster.js';
+import { accepts, crash, GATEWAY_PORT, readPid, SERVICE_PORT, startAgents, startGateway, waitFor, writeDemoConfig, type DemoNode } from '../demo/demo-cluster.js';
 import { buildTimeline, renderTimeline, type TimelineRow } from '../demo/demo-timeline.js';
 
 export interface DemoResult {
@@ -36,10 +36,12 @@ export default class Demo extends BaseCommand<typeof Demo> {
     const configFile = await writeDemoConfig(join(this.config.root, '..', '..', 'examples', 'demo.yaml'), dir);
     const { config } = await loadConfigFile(configFile);
     const nodes = Object.entries(config.nodes).map(([name, n]) => ({ name, address: n.nics.public.address }));
-    const busy = (await Promise.all(nodes.map(async (n) => ((await accepts(n.address, 8008)) || (await accepts(n.address, SERVICE_PORT)) ? n.address : undefined)))).filter(Boolean);
-    if (busy.length > 0) this.error(`ports 8008/${SERVICE_PORT} are taken on ${busy.join(', ')}: is another demo running? (pkill -f tandem-demo-)`, { exit: 5 });
+    const busy = (await Promise.all(nodes.map(async (n) => ((await accepts(n.address, 8008)) || (await accepts(n.address, SERVICE_PORT)) ? n.address : undefined)))).filter((a): a is string => a !== undefined);
+    if (await accepts('127.0.0.1', GATEWAY_PORT)) busy.push(`127.0.0.1:${GATEWAY_PORT}`);
+    if (busy.length > 0) this.error(`ports 8008/${SERVICE_PORT}/${GATEWAY_PORT} are taken on ${busy.join(', ')}: is another demo running? (pkill -f tandem-demo-)`, { exit: 5 });
     this.log(`demo: ${nodes.length} agents on ${nodes.map((n) => n.address).join(', ')}; files in ${dir}`);
-    const agents = await startAgents(join(this.config.root, 'bin', 'run.js'), configFile, dir, nodes, this.flags.keep);
+    const gateway = startGateway(this.flags.keep);
+    const agents = await startAgents(join(this.config.root, 'bin', 'run.js'), configFile, dir, nodes, this.flags.keep, [gateway.pid]);
     const store = openStore(config, { clock: new SystemClock(), logger: createLogger({ level: 'silent' }), stateDir: dir });
     let kept = false;
     try {
@@ -48,7 +50,13 @@ export default class Demo extends BaseCommand<typeof Demo> {
       return result;
     } finally {
       await store.close();
-      if (!kept) await this.stopAll(agents, dir);
+      if (!kept) {
+        await this.stopAll(agents, dir);
+        gateway.kill('SIGKILL');
+      } else {
+        for (const a of agents) a.agent.unref();
+        gateway.unref();
+      }
     }
   }
 

@@ -26,8 +26,17 @@ export async function writeDemoConfig(template: string, dir: string): Promise<st
   return file;
 }
 
+/** The port of the stand-in gateway on 127.0.0.1 (the `gateway` probe in examples/demo.yaml). */
+export const GATEWAY_PORT = 18080;
+
+/** A stand-in for the router: a process accepting TCP on 127.0.0.1, so that the gateway check needs neither root nor ping. */
+export function startGateway(detached: boolean): ChildProcess {
+  const script = `require('node:net').createServer((s) => s.end()).listen(${GATEWAY_PORT}, '127.0.0.1')`;
+  return spawn(process.execPath, ['-e', script], { stdio: 'ignore', detached });
+}
+
 /** Start one agent process per node; their output goes to <dir>/log/<node>.log. */
-export async function startAgents(bin: string, configFile: string, dir: string, nodes: readonly { name: string; address: string }[], detached: boolean): Promise<DemoNode[]> {
+export async function startAgents(bin: string, configFile: string, dir: string, nodes: readonly { name: string; address: string }[], detached: boolean, extraPids: readonly (number | undefined)[]): Promise<DemoNode[]> {
   await mkdir(join(dir, 'log'), { recursive: true });
   const started: DemoNode[] = [];
   for (const n of nodes) {
@@ -40,7 +49,7 @@ export async function startAgents(bin: string, configFile: string, dir: string, 
     await log.close();
     started.push({ name: n.name, address: n.address, agent });
   }
-  await writeFile(join(dir, 'agents.pid'), `${started.map((n) => n.agent.pid).join('\n')}\n`);
+  await writeFile(join(dir, 'agents.pid'), `${[...started.map((n) => n.agent.pid), ...extraPids].filter((p) => p !== undefined).join('\n')}\n`);
   return started;
 }
 

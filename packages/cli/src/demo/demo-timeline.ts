@@ -17,11 +17,11 @@ export function buildTimeline(events: readonly StoredEvent[], crashAtWallMs: num
   const first = (pred: (e: StoredEvent) => boolean): StoredEvent | undefined => after.find(pred);
   const ok = (type: string) => (e: StoredEvent): boolean => e.node === newPrimary && e.type === type && / ok /.test(`${e.message} `.replace(': ok', ' ok '));
   const row = (step: string, e: StoredEvent | undefined, fallback: string): TimelineRow => ({ step, atWallMs: e?.atWallMs, node: e?.node, detail: e?.message ?? fallback });
-  const gateway = first((e) => e.node === newPrimary && (e.type === 'action.check-gateway' || e.type === 'ha.self-check'));
+  const gateway = first(ok('action.check-gateway'));
   return [
     { step: 'crash', atWallMs: crashAtWallMs, node: undefined, detail: 'primary agent and its service killed with SIGKILL' },
     row('detect+confirm', first((e) => e.type === 'ha.detect'), 'no detection event'),
-    row('gateway', gateway, 'gateway answered (checked by the candidate before election; not recorded separately)'),
+    row('gateway', gateway, 'no gateway check after the crash'),
     row('elect', first(ok('action.acquire-lease')), 'no election event'),
     row('fence', first(ok('action.fence')), 'no fence event'),
     row('compensate', first(ok('action.compensate')), 'no compensation event'),

@@ -51,8 +51,11 @@ export interface AgentStatus {
   readonly events: readonly AgentEvent[];
 }
 
+const WAKE_QUIETLY = new Set<Action['kind']>(['heartbeat', 'renew-lease']);
+const WOKEN = Object.freeze({ woken: true });
+
 /** Routine successes that would drown the history if each were an event. */
-const QUIET_KINDS = new Set<Action['kind']>(['heartbeat', 'renew-lease', 'check-gateway']);
+const QUIET_KINDS = new Set<Action['kind']>(['heartbeat', 'renew-lease']);
 
 /**
  * The HA loop of one agent: every probe interval, take finished action
@@ -91,6 +94,16 @@ export class AgentLoop {
     await this.done;
   }
 
+  /**
+   * Run the next cycle now instead of at the end of the interval: a failover
+   * step that finished should not wait a whole probe interval to be followed
+   * up. Routine renewals and heartbeats do not wake the loop.
+   */
+  wake(kind: Action['kind']): void {
+    if (WAKE_QUIETLY.has(kind)) return;
+    this.sleeping?.abort(WOKEN);
+  }
+
   status(): AgentStatus {
     const l = this.local;
     return {
@@ -115,7 +128,7 @@ export class AgentLoop {
       try {
         await this.deps.clock.sleep(this.deps.timing.probeIntervalMs, this.sleeping.signal);
       } catch {
-        return; // stopped
+        if (!this.running) return; // stopped; otherwise woken early by wake()
       } finally {
         this.sleeping = undefined;
       }
@@ -179,8 +192,9 @@ export class AgentLoop {
     const data = { code: r.code, startedAtMs: r.startedAtMs, finishedAtMs: r.finishedAtMs, durationMs: r.finishedAtMs - r.startedAtMs };
     const failedSafety = r.code !== 'ok' && (r.action.kind === 'fence' || r.action.kind === 'demote' || r.action.kind === 'promote');
     if (failedSafety) this.deps.logger.error({ node: this.deps.node, ...data }, `${describeAction(r.action)} failed: ${r.reason}`);
-    this.outbox.add(failedSafety ? `alert.${r.action.kind}-failed` : `action.${r.action.kind}`, `${describeAction(r.action)}: ${r.code} (${r.reason})`, data);
-    if (r.action.kind === 'promote' && r.code === 'ok') this.outbox.add('ha.announce', `${this.deps.node} is primary at epoch ${r.action.epoch}`, { epoch: r.action.epoch });
+    // Stamped when the action finished, not when this cycle noticed, so timelines read true.
+    this.outbox.add(failedSafety ? `alert.${r.action.kind}-failed` : `action.${r.action.kind}`, `${describeAction(r.action)}: ${r.code} (${r.reason})`, data, r.finishedAtMs);
+    if (r.action.kind === 'promote' && r.code === 'ok') this.outbox.add('ha.announce', `${this.deps.node} is primary at epoch ${r.action.epoch}`, { epoch: r.action.epoch }, r.finishedAtMs);
   }
 
   /** A step is recorded when it changes or started an action, so waiting cycles do not flood the history. */
@@ -189,8 +203,10 @@ export class AgentLoop {
       this.lastStepKey = undefined;
       return;
     }
-    const key = `${d.step}|${started.map((a) => a.kind).join(',')}`;
-    if (key === this.lastStepKey && started.length === 0) return;
+    // Heartbeats start every few cycles; they must not make a waiting step look new.
+    const notable = started.filter((a) => !QUIET_KINDS.has(a.kind));
+    const key = `${d.step}|${notable.map((a) => a.kind).join(',')}`;
+    if (key === this.lastStepKey && notable.length === 0) return;
     this.lastStepKey = key;
     this.outbox.add(`ha.${d.step}`, d.summary, { actions: started.map((a) => describeAction(a)), monotonicMs: this.deps.clock.monotonicMs() });
   }

@@ -52,8 +52,12 @@ function stand(c: DecideContext): Decision {
   const failed = seen !== undefined && seen.holder !== me ? seen.holder : undefined;
   const reason = req?.target === me && req.kind === 'switchover' ? 'switchover' : seen === undefined ? 'bootstrap' : 'failover';
   const healthy = healthyReplicas(c);
-  const fenceTargets = s.peers.filter((p) => !healthy.has(p));
-  const why = seen === undefined ? 'no lease seen yet' : `lease epoch ${seen.epoch} of ${seen.holder} lapsed`;
+  // A cluster whose store never granted a lease has no writer to fence: resources
+  // start demoted and promotion needs a lease. Fencing silent peers then would
+  // power off nodes that are merely slower to boot.
+  const neverLed = seen === undefined && s.store.reachable && s.store.lastEpoch === 0;
+  const fenceTargets = neverLed ? [] : s.peers.filter((p) => !healthy.has(p));
+  const why = neverLed ? 'first lease of this cluster' : seen === undefined ? 'no lease seen yet' : `lease epoch ${seen.epoch} of ${seen.holder} lapsed`;
   return decision(
     `failover step elect: ${me} takes the lease with a new epoch (${why}; will fence ${fenceTargets.length === 0 ? 'nobody' : fenceTargets.join(', ')})`,
     [{ kind: 'acquire-lease', fenceTargets, failed, reason, requestId: req?.id, timeoutMs: c.t.storeTimeoutMs }],

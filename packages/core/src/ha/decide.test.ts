@@ -94,6 +94,19 @@ describe('decide', () => {
     expect(d.actions).toMatchObject([{ kind: 'acquire-lease', fenceTargets: ['db1'], failed: 'db1', reason: 'failover' }]);
   });
 
+  it('bootstrap: in a store that never granted a lease, silent peers are not fenced', () => {
+    const fresh = store({ lease: undefined, lastEpoch: 0, members: [member('db3', 'replica')] });
+    const d = decide(snap({ gateway: { ok: true, atMs: NOW - 10, reason: 'ok' } }, { store: fresh }), NOW);
+    expect(d.summary).toBe('failover step elect: db2 takes the lease with a new epoch (first lease of this cluster; will fence nobody)');
+    expect(d.actions).toMatchObject([{ kind: 'acquire-lease', fenceTargets: [], reason: 'bootstrap' }]);
+  });
+
+  it('no lease seen but the store has granted one before: silent peers are fenced', () => {
+    const known = store({ lease: undefined, lastEpoch: 4, members: [member('db3', 'replica')] });
+    const d = decide(snap({ gateway: { ok: true, atMs: NOW - 10, reason: 'ok' } }, { store: known }), NOW);
+    expect(d.actions).toMatchObject([{ kind: 'acquire-lease', fenceTargets: ['db1'] }]);
+  });
+
   it('the store unreachable: a replica does not stand', () => {
     expect(decide(snap({}, { store: { reachable: false, reason: 'read lease: timeout' } }), NOW).summary).toBe('no action: store unreachable (read lease: timeout), not standing for election');
   });

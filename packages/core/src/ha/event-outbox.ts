@@ -35,8 +35,11 @@ export class EventOutbox {
     private readonly timeoutMs: number,
   ) {}
 
-  add(type: string, message: string, data: Readonly<Record<string, unknown>>): void {
-    const event: AgentEvent = { type, message, atWallMs: this.clock.wallMs(), atMonotonicMs: this.clock.monotonicMs(), data };
+  /** Queue an event; `atMonotonicMs` dates it in the past (when an action finished), default now. */
+  add(type: string, message: string, data: Readonly<Record<string, unknown>>, atMonotonicMs?: number): void {
+    const nowMono = this.clock.monotonicMs();
+    const at = atMonotonicMs ?? nowMono;
+    const event: AgentEvent = { type, message, atWallMs: Math.round(this.clock.wallMs() - (nowMono - at)), atMonotonicMs: at, data };
     this.queue.push(event);
     if (this.queue.length > OUTBOX_MAX) {
       this.queue.shift();

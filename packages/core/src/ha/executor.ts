@@ -12,7 +12,7 @@ import { demoteResources, promoteResources, runRecovery } from './resource-steps
 import { memberTtlMs } from './timing-rules.js';
 
 /** The parts of a composition the executor drives. */
-export type HaComposition = Pick<Composition, 'node' | 'fencingLevels' | 'recovery' | 'resources'>;
+export type HaComposition = Pick<Composition, 'node' | 'fencingLevels' | 'recovery' | 'resources'> & Partial<Pick<Composition, 'fencingByTarget'>>;
 
 export interface ExecutorDeps {
   readonly clock: Clock;
@@ -22,6 +22,8 @@ export interface ExecutorDeps {
   readonly nodes: readonly NodeInfo[];
   readonly gateway: GatewayChecker;
   readonly timing: Timing;
+  /** Told when an action finished, so the loop can look at the result without waiting out its interval. */
+  readonly onSettled?: (kind: Action['kind']) => void;
 }
 
 /** Results waiting for the next cycle; more than this means no cycle ran for a long time, and the oldest go. */
@@ -87,6 +89,7 @@ export class ActionExecutor {
     };
     this.results.push(result);
     if (this.results.length > RESULTS_MAX) this.results.shift();
+    this.deps.onSettled?.(action.kind);
   }
 
   private nodeInfo(name: string): NodeInfo {
@@ -116,7 +119,7 @@ export class ActionExecutor {
         return g.code === 'ok' ? ok(g.reason) : outcome(g.code, g.reason);
       }
       case 'fence': {
-        const r = await runFencingLevels(clock, composition.fencingLevels, { node: this.nodeInfo(a.node), epoch: a.epoch, reason: a.reason }, timing.fenceTimeoutMs);
+        const r = await runFencingLevels(clock, composition.fencingByTarget?.get(a.node) ?? composition.fencingLevels, { node: this.nodeInfo(a.node), epoch: a.epoch, reason: a.reason }, timing.fenceTimeoutMs);
         return r.ok ? ok(`${a.node} fenced at epoch ${a.epoch} by level ${r.level}: ${r.proofs.map((p) => p.verified).join('; ')}`, { level: r.level }) : outcome('failed', r.reason);
       }
       case 'compensate':

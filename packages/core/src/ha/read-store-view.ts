@@ -36,5 +36,11 @@ export async function readStoreView(clock: Clock, store: CoordinationStore, time
   ]);
   if (!members.ok) return { reachable: false, reason: members.reason };
   if (!settings.ok) return { reachable: false, reason: settings.reason };
+  // With no lease to show, whether any node ever held one decides whom an election must fence.
+  if (lease.value === undefined) {
+    const last = await bounded(clock, timeoutMs, 'read last epoch', () => store.lastEpoch());
+    if (!last.ok) return { reachable: false, reason: last.reason };
+    return { reachable: true, lease: undefined, lastEpoch: last.value, members: members.value, settings: settings.value };
+  }
   return { reachable: true, lease: lease.value, members: members.value, settings: settings.value };
 }

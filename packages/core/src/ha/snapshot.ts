@@ -10,6 +10,11 @@ export type StoreView =
       readonly reachable: true;
       /** The unexpired lease, if any. */
       readonly lease: Lease | undefined;
+      /**
+       * Highest epoch ever granted, read only when no lease is shown. 0 means no
+       * node has ever held the lease in this store, so none can be writing.
+       */
+      readonly lastEpoch?: number;
       /** Members whose heartbeat has not lapsed, sorted by name. */
       readonly members: readonly Member[];
       readonly settings: ClusterSettings;
