@@ -45,7 +45,8 @@ export async function withCluster<T>(flags: { config?: string | undefined; 'stat
   }
 }
 
-/** Sleep that a Ctrl-C does not have to wait out. */
+/** Wait between polls; Ctrl-C still ends the command at once. */
 export function pause(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms).unref());
+  // Not unref(): with the embedded store nothing else keeps the process alive while it waits.
+  return new Promise((resolve) => setTimeout(resolve, ms));
 }

@@ -21,6 +21,20 @@ function requiredCommands(options: ProcessAgentOptions): RequiredCommand[] {
   });
 }
 
+export function hasRoles(options: ProcessAgentOptions): boolean {
+  return options.roles ?? (options.promote !== undefined || options.demote !== undefined);
+}
+
+/** The same agent without promote/demote, so the HA cycle starts it on the primary and stops it elsewhere. */
+export function withoutRoles(agent: ProcessAgent): ResourceAgent {
+  return {
+    defaultTimeoutsMs: agent.defaultTimeoutsMs,
+    start: (ctx) => agent.start(ctx),
+    stop: (ctx) => agent.stop(ctx),
+    monitor: (ctx) => agent.monitor(ctx),
+  };
+}
+
 export default definePlugin({
   id: 'resource-process',
   version: '0.1.0',
@@ -30,6 +44,9 @@ export default definePlugin({
   requires: requiredCommands,
   module: (instance) =>
     new ContainerModule(({ bind }) => {
-      bind(ResourceAgent).toDynamicValue((ctx) => new ProcessAgent(instance.options, ctx.get<Clock>(Clock), ctx.get<CommandRunner>(CommandRunner)));
+      bind(ResourceAgent).toDynamicValue((ctx) => {
+        const agent = new ProcessAgent(instance.options, ctx.get<Clock>(Clock), ctx.get<CommandRunner>(CommandRunner));
+        return hasRoles(instance.options) ? agent : withoutRoles(agent);
+      });
     }),
 });

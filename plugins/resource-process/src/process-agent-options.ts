@@ -20,6 +20,12 @@ export const processAgentOptions = z.strictObject({
   /** Run on promote / demote (exit 0 = done); without them only the recorded role changes. */
   promote: argv.optional(),
   demote: argv.optional(),
+  /**
+   * Whether the process has primary/replica roles. Default: yes when promote or
+   * demote is given. Without roles it runs on the primary only: the HA cycle
+   * starts it on promotion and stops it on demotion (an application, a VIP helper).
+   */
+  roles: z.boolean().optional(),
   /** When set, start waits until this port accepts and monitor requires it to. */
   healthPort: z.number().int().min(1).max(65535).optional(),
   healthHost: z.string().min(1).default('127.0.0.1'),
