@@ -1,3 +1,4 @@
+import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'vitest/config';
 
 /**
@@ -10,6 +11,8 @@ const conditions = ['@tandem/source'];
 const shared = { resolve: { conditions }, ssr: { resolve: { conditions } } } as const;
 
 export default defineConfig({
+  // This file lives in test/; paths below are relative to the repository root.
+  root: fileURLToPath(new URL('..', import.meta.url)),
   test: {
     projects: [
       {
