@@ -8,3 +8,4 @@ export * from './gateway-checkers.js';
 export * from './preflight.js';
 export * from './start-agent.js';
 export * from './compose-local.js';
+export * from './metered-probes.js';

@@ -20,6 +20,7 @@ export class AgentMetrics {
   private readonly failovers = new Counter({ name: 'tandem_failovers_total', help: 'Promotions of this node after a failure or on request', labelNames: ['kind'], registers: [this.registry] });
   private readonly lastFailover = new Gauge({ name: 'tandem_last_failover_duration_seconds', help: 'From confirmed failure to promoted, for the last failover this node performed', registers: [this.registry] });
   private readonly cycles = new Counter({ name: 'tandem_cycles_total', help: 'HA cycles run', registers: [this.registry] });
+  private cyclesSeen = 0;
 
   constructor(labels: { cluster: string; node: string }) {
     this.registry.setDefaultLabels(labels);
@@ -39,7 +40,9 @@ export class AgentMetrics {
     this.lastFailover.set(durationMs / 1000);
   }
 
-  cycle(): void {
-    this.cycles.inc();
+  /** Bring the cycle counter up to the loop's own count. */
+  cycle(total: number): void {
+    if (total > this.cyclesSeen) this.cycles.inc(total - this.cyclesSeen);
+    this.cyclesSeen = Math.max(this.cyclesSeen, total);
   }
 }

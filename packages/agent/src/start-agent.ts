@@ -16,6 +16,7 @@ import {
 import { PingGatewayChecker, ProbeGatewayChecker } from './gateway-checkers.js';
 import { composeLocal } from './compose-local.js';
 import { AgentMetrics } from './metrics.js';
+import { FailoverMeter, meteredProbes } from './metered-probes.js';
 import { openStore } from './open-store.js';
 import { checkRequiredCommands } from './preflight.js';
 import { StatusServer } from './status-server.js';
@@ -63,6 +64,7 @@ export async function startAgent(options: StartAgentOptions): Promise<RunningAge
     await checkRequiredCommands(composition, runner);
     const gatewayProbe = composition.probes.find((p) => p.impl.dimension === 'gateway');
     const gateway: GatewayChecker = gatewayProbe ? new ProbeGatewayChecker(clock, gatewayProbe, config.gateway.address) : new PingGatewayChecker(runner, config.gateway.address);
+    const metrics = new AgentMetrics({ cluster: config.cluster, node });
     let wake: (kind: Parameters<AgentLoop['wake']>[0]) => void = () => undefined;
     const executor = new ActionExecutor({ clock, store, composition, nodes, gateway, timing: config.timing, onSettled: (kind) => wake(kind) });
     const loop = new AgentLoop({
@@ -71,14 +73,14 @@ export async function startAgent(options: StartAgentOptions): Promise<RunningAge
       clock,
       store,
       executor,
-      probes: composition.probes.filter((p) => p !== gatewayProbe),
+      probes: meteredProbes(composition.probes.filter((p) => p !== gatewayProbe), clock, metrics),
       logger,
       timing: config.timing,
       confirmFailures: config.probes.confirmFailures,
       fenceLevelCount: composition.fencingLevels.length,
     });
     wake = (kind) => loop.wake(kind);
-    return await run(options, { clock, store, loop, executor });
+    return await run(options, { clock, store, loop, executor, metrics });
   } catch (error) {
     await store.close().catch(() => undefined);
     throw error;
@@ -87,11 +89,11 @@ export async function startAgent(options: StartAgentOptions): Promise<RunningAge
 
 async function run(
   options: StartAgentOptions,
-  parts: { clock: Clock; store: CoordinationStore; loop: AgentLoop; executor: ActionExecutor },
+  parts: { clock: Clock; store: CoordinationStore; loop: AgentLoop; executor: ActionExecutor; metrics: AgentMetrics },
 ): Promise<RunningAgent> {
   const { config, node } = options;
-  const { clock, store, loop, executor } = parts;
-  const metrics = new AgentMetrics({ cluster: config.cluster, node });
+  const { clock, store, loop, executor, metrics } = parts;
+  const failovers = new FailoverMeter(metrics);
   let lastCycles = -1;
   let lastCycleAtMs = clock.monotonicMs();
   const report = (): StatusReport => {
@@ -122,6 +124,8 @@ async function run(
   const ticker = setInterval(() => {
     const r = report();
     metrics.setRole(r.role, r.epoch);
+    metrics.cycle(loop.status().cycles);
+    failovers.observe(loop.status().events);
   }, config.timing.probeIntervalMs);
   ticker.unref();
   return {
