@@ -1,10 +1,10 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer, connect, type Server } from 'node:net';
+import { createServer, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CliSandbox, cliBin, ensureBuilt } from './cli-support.js';
+import { accepts, CliSandbox, cliBin, ensureBuilt } from './cli-support.js';
 
 // Admin commands end to end: three real agent processes on 127.0.0.21-23 share
 // an embedded store and protect a real TCP service; the real `tandem` binary
@@ -56,15 +56,6 @@ resources:
 function startAgent(node: NodeName): void {
   const child = spawn(process.execPath, [cliBin, 'agent', 'start', '-c', configFile, '--node', node, '--log-format', 'json', '--state-dir', dir], { stdio: ['ignore', openSync(join(dir, `${node}.log`), 'a'), openSync(join(dir, `${node}.log`), 'a')] });
   agents.set(node, child);
-}
-
-function accepts(address: string, port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const s = connect({ host: address, port });
-    s.setTimeout(300, () => (s.destroy(), resolve(false)));
-    s.once('connect', () => (s.destroy(), resolve(true)));
-    s.once('error', () => resolve(false));
-  });
 }
 
 interface View {

@@ -1,6 +1,5 @@
-import { connect } from 'node:net';
 import { describe, expect, it } from 'vitest';
-import { CliSandbox, ensureBuilt } from './cli-support.js';
+import { accepts, CliSandbox, ensureBuilt } from './cli-support.js';
 
 interface DemoResult {
   oldPrimary: string;
@@ -9,15 +8,6 @@ interface DemoResult {
   failoverMs: number;
   timeline: { step: string; atWallMs?: number; node?: string }[];
   kept: boolean;
-}
-
-function accepts(host: string, port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const s = connect({ host, port });
-    s.setTimeout(300, () => (s.destroy(), resolve(false)));
-    s.once('connect', () => (s.destroy(), resolve(true)));
-    s.once('error', () => resolve(false));
-  });
 }
 
 describe('tandem demo (the quick start)', () => {

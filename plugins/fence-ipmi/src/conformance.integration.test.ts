@@ -1,26 +1,11 @@
-import { readFileSync, readdirSync } from 'node:fs';
 import { ExecaCommandRunner, SystemClock } from '@tandem/core';
 import { describeFencerConformance, type FencerSubject } from '@tandem/testkit';
-// The coordinator re-exports ipmi/ from @tandem/testkit's index; until then, the folder's own index.
-import { processAlive, startIpmiSim, type IpmiSim } from '@tandem/testkit';
+import { ipmitoolRunningFor, startIpmiSim, type IpmiSim } from '@tandem/testkit';
 import { IpmiFencer } from './ipmi-fencer.js';
 import { ipmiFenceOptions } from './options.js';
 
 const PASSWORD_ENV = 'TANDEM_TEST_BMC_PASSWORD';
 
-function ipmitoolRunningFor(port: number): boolean {
-  for (const pid of readdirSync('/proc').filter((d) => /^\d+$/.test(d))) {
-    let argv: string[];
-    try {
-      argv = readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0');
-    } catch {
-      continue; // exited while we looked
-    }
-    const p = argv.indexOf('-p');
-    if (argv[0]?.endsWith('ipmitool') && p >= 0 && argv[p + 1] === String(port) && processAlive(Number(pid))) return true;
-  }
-  return false;
-}
 
 /** A fresh ipmi_sim per check; the node's management address is the sim's (no `host` option), as in a real config. */
 async function subject(frozen: boolean): Promise<FencerSubject> {

@@ -1,8 +1,6 @@
-import { readFileSync, readdirSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ExecaCommandRunner, SystemClock, callWithDeadline, type CommandRunner, type NodeInfo, type Outcome } from '@tandem/core';
-// The coordinator re-exports ipmi/ from @tandem/testkit's index; until then, the folder's own index.
-import { freeUdpPort, processAlive, startIpmiSim, type IpmiSim } from '@tandem/testkit';
+import { freeUdpPort, processAlive, ipmitoolRunningFor, startIpmiSim, type IpmiSim } from '@tandem/testkit';
 import { IpmiFencer, VERIFIED_OFF } from './ipmi-fencer.js';
 import { ipmiFenceOptions, type IpmiFenceOptionsInput } from './options.js';
 
@@ -30,19 +28,6 @@ const call = <D>(what: string, timeoutMs: number, fn: (ctx: { signal: AbortSigna
   callWithDeadline<D>(clock, timeoutMs, what, fn);
 
 /** Is any ipmitool process still talking to this UDP port? Scans /proc, so it sees children of any runner. */
-function ipmitoolRunningFor(port: number): boolean {
-  for (const pid of readdirSync('/proc').filter((d) => /^\d+$/.test(d))) {
-    let argv: string[];
-    try {
-      argv = readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0');
-    } catch {
-      continue; // exited while we looked
-    }
-    const p = argv.indexOf('-p');
-    if (argv[0]?.endsWith('ipmitool') && p >= 0 && argv[p + 1] === String(port) && processAlive(Number(pid))) return true;
-  }
-  return false;
-}
 
 async function until(what: string, check: () => boolean | Promise<boolean>, timeoutMs = 3000): Promise<void> {
   const started = performance.now();

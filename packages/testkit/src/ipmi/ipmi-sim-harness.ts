@@ -1,7 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { chmod, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import { readFileSync } from 'node:fs';
+import { readFileSync, readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { freeUdpPort } from './free-udp-port.js';
@@ -222,4 +222,19 @@ function handle(child: ChildProcess, at: Endpoint): IpmiSim {
       await rm(at.dir, { recursive: true, force: true });
     },
   };
+}
+
+/** Whether an ipmitool process aimed at `port` is still running: tests use it to prove a cancelled call left nothing behind. */
+export function ipmitoolRunningFor(port: number): boolean {
+  for (const pid of readdirSync('/proc').filter((d) => /^\d+$/.test(d))) {
+    let argv: string[];
+    try {
+      argv = readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0');
+    } catch {
+      continue; // exited while we looked
+    }
+    const p = argv.indexOf('-p');
+    if (argv[0]?.endsWith('ipmitool') && p >= 0 && argv[p + 1] === String(port) && processAlive(Number(pid))) return true;
+  }
+  return false;
 }
