@@ -182,6 +182,23 @@ describe('admin commands against a running cluster', () => {
     expect((await fetch(`http://${NODES[replica]}:8018/replica`)).status).toBe(200);
     expect(await (await fetch(`http://${NODES[primary]}:8018/metrics`)).text()).toContain('tandem_role{role="primary"');
   }, 40_000);
+  it('a primary whose service dies restarts it in place, at the same epoch', async () => {
+    const v = await stable();
+    const primary = v.lease?.holder as NodeName;
+    const pidFile = join(dir, primary, 'app.pid');
+    const oldPid = Number(readFileSync(pidFile, 'utf8'));
+    process.kill(oldPid, 'SIGKILL');
+    const back = await eventually('the service back on the same node', 20_000, async () => {
+      const pid = Number(existsSync(pidFile) ? readFileSync(pidFile, 'utf8') : 0);
+      return pid > 0 && pid !== oldPid && (await accepts(NODES[primary], SERVICE_PORT)) ? pid : undefined;
+    });
+    expect(back).not.toBe(oldPid);
+    const after = status();
+    expect(after.lease).toMatchObject({ holder: primary, epoch: v.lease?.epoch });
+    const events = cli.json<{ events: { type: string; node: string; message: string }[] }>(['events', '-c', configFile, '--state-dir', dir, '--limit', '200']).body.events;
+    expect(events.some((e) => e.node === primary && e.type === 'action.restart' && e.message.includes(': ok'))).toBe(true);
+  }, 40_000);
+
   it('a crashed primary is fenced and replaced; events tell the story', async () => {
     const v = await stable();
     const old = v.lease?.holder as NodeName;

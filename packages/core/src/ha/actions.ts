@@ -25,16 +25,25 @@ export type Action =
   | { readonly kind: 'compensate'; readonly failed: string; readonly epoch: number; readonly planned: boolean; readonly timeoutMs: number }
   | { readonly kind: 'promote'; readonly epoch: number; readonly timeoutMs: number }
   | { readonly kind: 'demote'; readonly reason: string; readonly epoch: number; readonly timeoutMs: number }
-  | { readonly kind: 'complete-request'; readonly id: string; readonly timeoutMs: number };
+  | { readonly kind: 'complete-request'; readonly id: string; readonly timeoutMs: number }
+  /** Ask every resource of the group whether it still runs (primary only). */
+  | { readonly kind: 'monitor'; readonly epoch: number; readonly timeoutMs: number }
+  /** Start and promote the group again after its monitor failed: a crashed process comes back at the same epoch. */
+  | { readonly kind: 'restart'; readonly epoch: number; readonly reason: string; readonly timeoutMs: number };
 
 export type ActionKind = Action['kind'];
 
-/** `lease`: short store calls that keep this node's standing. `work`: everything that touches resources or fencers. */
-export type Lane = 'lease' | 'work';
+/**
+ * `lease`: short store calls that keep this node's standing. `work`: everything
+ * that changes resources or fencers. `monitor`: read-only resource checks, on a
+ * lane of their own so that a hung monitor never delays a demotion.
+ */
+export type Lane = 'lease' | 'work' | 'monitor';
 
 const LEASE_LANE: ReadonlySet<ActionKind> = new Set<ActionKind>(['heartbeat', 'renew-lease', 'acquire-lease', 'release-lease', 'complete-request']);
 
 export function laneOf(kind: ActionKind): Lane {
+  if (kind === 'monitor') return 'monitor';
   return LEASE_LANE.has(kind) ? 'lease' : 'work';
 }
 
@@ -88,5 +97,9 @@ export function describeAction(a: Action): string {
       return `demote (${a.reason})`;
     case 'complete-request':
       return `complete request ${a.id}`;
+    case 'monitor':
+      return `monitor resources at epoch ${a.epoch}`;
+    case 'restart':
+      return `restart resources at epoch ${a.epoch} (${a.reason})`;
   }
 }

@@ -9,7 +9,7 @@ import { memberTtlMs, requestTimeoutMs } from './timing-rules.js';
 export interface Decision {
   readonly actions: readonly Action[];
   readonly summary: string;
-  readonly step?: 'detect' | 'self-check' | 'elect' | 'fence' | 'compensate' | 'promote' | 'announce' | 'demote' | 'switchover' | 'alert';
+  readonly step?: 'detect' | 'self-check' | 'elect' | 'fence' | 'compensate' | 'promote' | 'announce' | 'demote' | 'switchover' | 'alert' | 'recover';
 }
 
 /** The snapshot plus facts every decide branch needs, computed once. */
@@ -19,6 +19,7 @@ export interface DecideContext {
   readonly t: Timing;
   readonly leaseBusy: boolean;
   readonly workBusy: boolean;
+  readonly monitorBusy: boolean;
   readonly leaseValid: boolean;
   readonly maintenance: boolean;
   /** A pending switchover/failover request younger than its timeout. */
@@ -36,6 +37,7 @@ export function contextOf(s: Snapshot, nowMs: number): DecideContext {
     t: s.timing,
     leaseBusy: busy.has('lease'),
     workBusy: busy.has('work'),
+    monitorBusy: busy.has('monitor'),
     leaseValid: holdsLease(s.local, s.store, nowMs),
     maintenance: settings?.maintenance === true,
     request: live ? req : undefined,

@@ -1,7 +1,7 @@
 import type { Action } from './actions.js';
 import { decision, healthyReplicas, type DecideContext, type Decision } from './decide-context.js';
-import type { FailoverProgress, HeldLease } from './local-state.js';
-import { fenceActionTimeoutMs } from './timing-rules.js';
+import { RESOURCE_FAILURE, type FailoverProgress, type HeldLease } from './local-state.js';
+import { fenceActionTimeoutMs, RESTARTS_MAX } from './timing-rules.js';
 
 /** Decisions for a node that holds the lease: primary, candidate mid-failover, or handing the lease back. */
 export function decideHolder(c: DecideContext): Decision | undefined {
@@ -47,7 +47,34 @@ function primary(c: DecideContext, lease: HeldLease): Decision {
     return decision(`switchover: demoting ${me} at epoch ${lease.epoch} to hand over to ${req.target}`, [{ kind: 'demote', reason: 'switchover', epoch: lease.epoch, timeoutMs: c.t.actionTimeoutMs }], 'switchover');
   }
   const prefix = c.maintenance ? 'maintenance: no automatic action' : 'no action';
-  return decision(`${prefix}: primary ${me} holds lease epoch ${lease.epoch}`);
+  if (c.maintenance) return decision(`${prefix}: primary ${me} holds lease epoch ${lease.epoch}`);
+  return watchResources(c, lease) ?? decision(`${prefix}: primary ${me} holds lease epoch ${lease.epoch}`);
+}
+
+/**
+ * A primary keeps checking its resource group. After `confirmFailures`
+ * failed monitors it restarts the group at the same epoch, up to
+ * RESTARTS_MAX times; after that it demotes and hands the lease back so a
+ * replica takes over.
+ */
+function watchResources(c: DecideContext, lease: HeldLease): Decision | undefined {
+  const me = c.s.node;
+  const h = c.s.local.resources;
+  if (h !== undefined && h.failures >= c.s.confirmFailures) {
+    if (c.workBusy) return decision(`recover: resources of ${me} failed ${h.failures} checks; waiting for the running action`);
+    if (h.restarts >= RESTARTS_MAX) {
+      return decision(`recover: resources of ${me} still fail after ${h.restarts} restarts (${h.reason}); demoting to hand over epoch ${lease.epoch}`, [
+        { kind: 'demote', reason: RESOURCE_FAILURE, epoch: lease.epoch, timeoutMs: c.t.actionTimeoutMs },
+      ], 'demote');
+    }
+    return decision(`recover: resources of ${me} failed ${h.failures} checks (${h.reason}); restart ${h.restarts + 1} of ${RESTARTS_MAX} at epoch ${lease.epoch}`, [
+      { kind: 'restart', epoch: lease.epoch, reason: h.reason, timeoutMs: c.t.actionTimeoutMs },
+    ], 'recover');
+  }
+  const due = h === undefined || c.now - h.checkedAtMs >= c.t.probeIntervalMs;
+  if (!due || c.monitorBusy) return undefined;
+  const health = h === undefined || h.failures === 0 ? '' : `; resources failed ${h.failures} check(s)`;
+  return decision(`no action: primary ${me} holds lease epoch ${lease.epoch}${health}`, [{ kind: 'monitor', epoch: lease.epoch, timeoutMs: Math.max(2 * c.t.probeIntervalMs, 2000) }]);
 }
 
 function continueFailover(c: DecideContext, f: FailoverProgress): Decision {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { Member } from '../ports/coordination-store.js';
 import { decide } from './decide.js';
-import { initialLocalState, type LocalState } from './local-state.js';
+import { initialLocalState, RESOURCE_FAILURE, type LocalState } from './local-state.js';
 import type { Snapshot, StoreView } from './snapshot.js';
 
 const timing = { probeIntervalMs: 1000, gatewayTimeoutMs: 4000, leaseTtlMs: 10_000, leaseRenewIntervalMs: 2000, fenceTimeoutMs: 5000, storeTimeoutMs: 1000, actionTimeoutMs: 30_000 };
@@ -21,7 +21,8 @@ function snap(local: Partial<LocalState> = {}, over: Partial<Snapshot> = {}): Sn
 }
 
 const primaryLease = { epoch: 7, renewedAtMs: NOW - 500, validUntilMs: NOW + 8500 };
-const asPrimary: Partial<LocalState> = { role: 'primary', writing: true, lease: primaryLease, lastHeartbeat: { atMs: NOW - 100, role: 'primary' } };
+const checked = { checkedAtMs: NOW - 100, failures: 0, restarts: 0, reason: 'ok' };
+const asPrimary: Partial<LocalState> = { role: 'primary', writing: true, lease: primaryLease, lastHeartbeat: { atMs: NOW - 100, role: 'primary' }, resources: checked };
 const primaryStore = store({ lease: { holder: 'db2', epoch: 7, remainingMs: 9000 }, members: [member('db1', 'replica'), member('db2', 'primary'), member('db3', 'replica')] });
 
 function kinds(s: Snapshot): string[] {
@@ -44,6 +45,28 @@ describe('decide', () => {
     expect(decide(snap(asPrimary, { store: primaryStore }), NOW)).toEqual({ actions: [], summary: 'no action: primary db2 holds lease epoch 7' });
     const due = snap({ ...asPrimary, lease: { ...primaryLease, renewedAtMs: NOW - 2500 } }, { store: primaryStore });
     expect(kinds(due)).toEqual(['renew-lease']);
+  });
+
+  it('a primary monitors its resources every probe interval, on their own lane', () => {
+    const due = snap({ ...asPrimary, resources: { ...checked, checkedAtMs: NOW - 1000 } }, { store: primaryStore });
+    expect(decide(due, NOW)).toMatchObject({ summary: 'no action: primary db2 holds lease epoch 7', actions: [{ kind: 'monitor', epoch: 7 }] });
+    const busy = snap({ ...asPrimary, resources: undefined }, { store: primaryStore, inFlight: [{ action: { kind: 'monitor', epoch: 7, timeoutMs: 2000 }, startedAtMs: NOW - 10 }] });
+    expect(kinds(busy)).toEqual([]);
+  });
+
+  it('a primary whose resources fail 3 checks restarts them, and hands over after 2 restarts', () => {
+    const failing = { ...checked, failures: 3, reason: 'app: not-running (no pid)' };
+    const restart = decide(snap({ ...asPrimary, resources: failing }, { store: primaryStore }), NOW);
+    expect(restart.summary).toBe('recover: resources of db2 failed 3 checks (app: not-running (no pid)); restart 1 of 2 at epoch 7');
+    expect(restart.actions).toMatchObject([{ kind: 'restart', epoch: 7 }]);
+    const giveUp = decide(snap({ ...asPrimary, resources: { ...failing, restarts: 2 } }, { store: primaryStore }), NOW);
+    expect(giveUp.summary).toBe('recover: resources of db2 still fail after 2 restarts (app: not-running (no pid)); demoting to hand over epoch 7');
+    expect(giveUp.actions).toMatchObject([{ kind: 'demote', reason: RESOURCE_FAILURE, epoch: 7 }]);
+  });
+
+  it('maintenance: a failing resource is left alone', () => {
+    const s = snap({ ...asPrimary, resources: { ...checked, failures: 5 } }, { store: { ...primaryStore, settings: { maintenance: true } } as StoreView });
+    expect(decide(s, NOW).actions).toEqual([]);
   });
 
   it('a primary past its lease validity demotes at once, even when the store is away', () => {

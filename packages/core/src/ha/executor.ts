@@ -8,7 +8,7 @@ import type { CoordinationStore } from '../ports/coordination-store.js';
 import { describeAction, laneOf, type Action, type ActionResult, type ActionResultData, type InFlightAction, type Lane } from './actions.js';
 import type { GatewayChecker } from './gateway-checker.js';
 import { runFencingLevels } from './fencing-levels.js';
-import { demoteResources, promoteResources, runRecovery } from './resource-steps.js';
+import { demoteResources, monitorResources, promoteResources, runRecovery } from './resource-steps.js';
 import { memberTtlMs } from './timing-rules.js';
 
 /** The parts of a composition the executor drives. */
@@ -128,6 +128,10 @@ export class ActionExecutor {
         return promoteResources(clock, composition.resources, a.epoch, timing.actionTimeoutMs);
       case 'demote':
         return demoteResources(clock, composition.resources, a.epoch, timing.actionTimeoutMs);
+      case 'monitor':
+        return monitorResources(clock, composition.resources, a.epoch, a.timeoutMs);
+      case 'restart':
+        return promoteResources(clock, composition.resources, a.epoch, timing.actionTimeoutMs);
     }
   }
 }

@@ -49,6 +49,15 @@ export interface LocalState {
   /** The last lease holder this node saw in the store. */
   readonly lastSeenLease: Lease | undefined;
   readonly lastResults: readonly ActionResult[];
+  /** The primary's resource monitor: consecutive failures and restarts at this epoch. */
+  readonly resources: ResourceHealth | undefined;
+}
+
+export interface ResourceHealth {
+  readonly checkedAtMs: number;
+  readonly failures: number;
+  readonly restarts: number;
+  readonly reason: string;
 }
 
 export function initialLocalState(node: string): LocalState {
@@ -66,6 +75,7 @@ export function initialLocalState(node: string): LocalState {
   completeRequestId: undefined,
   lastSeenLease: undefined,
   lastResults: [],
+  resources: undefined,
   };
 }
 
@@ -114,9 +124,18 @@ export function applyResult(state: LocalState, r: ActionResult, timing: Timing):
     case 'promote':
       return applyPromote(s, r, timing);
     case 'demote':
-      return applyDemote(s, r);
+      return applyDemote(s, r, timing);
     case 'complete-request':
       return { ...s, completeRequestId: undefined };
+    case 'monitor': {
+      const h = s.resources ?? { checkedAtMs: 0, failures: 0, restarts: 0, reason: '' };
+      return { ...s, resources: { ...h, checkedAtMs: r.finishedAtMs, failures: ok ? 0 : h.failures + 1, reason: r.reason } };
+    }
+    case 'restart': {
+      // The restarted group gets fresh confirmations before it is judged again.
+      const h = s.resources ?? { checkedAtMs: 0, failures: 0, restarts: 0, reason: '' };
+      return { ...s, resources: { ...h, checkedAtMs: r.finishedAtMs, failures: 0, restarts: h.restarts + 1, reason: r.reason } };
+    }
   }
 }
 
@@ -189,12 +208,18 @@ function applyPromote(s: LocalState, r: ActionResult, timing: Timing): LocalStat
   const f = currentStep(s, a.epoch);
   if (f === undefined) return { ...s, writing: true }; // promoted for an election we already left: decide demotes at once
   if (r.code !== 'ok') return abandon({ ...s, writing: true }, r.finishedAtMs, timing); // partly promoted: demote before handing back
-  return { ...s, role: 'primary', writing: true, failover: undefined, completeRequestId: f.requestId };
+  return { ...s, role: 'primary', writing: true, failover: undefined, completeRequestId: f.requestId, resources: undefined };
 }
 
-function applyDemote(s: LocalState, r: ActionResult): LocalState {
+function applyDemote(s: LocalState, r: ActionResult, timing: Timing): LocalState {
   const a = r.action;
   if (a.kind !== 'demote' || r.code !== 'ok') return s; // still possibly writing: decide demotes again next cycle
-  const keepLease = s.lease !== undefined && (a.reason === 'switchover' || s.releasing);
-  return { ...s, writing: false, role: 'replica', failover: undefined, releasing: keepLease, lease: keepLease ? s.lease : undefined };
+  const handOver = a.reason === 'switchover' || a.reason === RESOURCE_FAILURE;
+  const keepLease = s.lease !== undefined && (handOver || s.releasing);
+  // A node whose resources kept failing stands down, so that a replica wins the next election rather than itself.
+  const standDownUntilMs = a.reason === RESOURCE_FAILURE ? r.finishedAtMs + standDownMs(timing) : s.standDownUntilMs;
+  return { ...s, writing: false, role: 'replica', failover: undefined, releasing: keepLease, lease: keepLease ? s.lease : undefined, resources: undefined, standDownUntilMs };
 }
+
+/** The demote reason of a primary handing over because its resources keep failing. */
+export const RESOURCE_FAILURE = 'resources keep failing';

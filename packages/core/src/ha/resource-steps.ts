@@ -7,7 +7,7 @@ import type { Composed } from '../plugins/compose.js';
 import type { Clock } from '../ports/clock.js';
 import type { ActionResultData } from './actions.js';
 
-type Step = 'start' | 'promote' | 'demote' | 'stop';
+type Step = 'start' | 'promote' | 'demote' | 'stop' | 'monitor';
 
 function call(clock: Clock, r: Composed<ResourceAgent>, step: Step, epoch: number, fallbackMs: number): Promise<Outcome> {
   const timeoutMs = r.timeoutMs ?? r.impl.defaultTimeoutsMs[step] ?? fallbackMs;
@@ -16,7 +16,7 @@ function call(clock: Clock, r: Composed<ResourceAgent>, step: Step, epoch: numbe
     timeoutMs,
     `${step} ${r.id}`,
     (ctx) => {
-      const fn = r.impl[step];
+      const fn = r.impl[step] as ((c: ResourceCallContext) => Promise<Outcome>) | undefined;
       return fn === undefined ? Promise.resolve(ok(`${r.id} has no ${step}`)) : fn.call(r.impl, ctx);
     },
     { epoch },
@@ -32,6 +32,13 @@ export async function promoteResources(clock: Clock, resources: readonly Compose
     }
   }
   return ok(`promoted ${resources.length} resource(s) at epoch ${epoch}${resources.length > 0 ? `: ${resources.map((r) => r.id).join(', ')}` : ''}`);
+}
+
+/** Monitor every resource of the group; `failed` names each one that is not running. */
+export async function monitorResources(clock: Clock, resources: readonly Composed<ResourceAgent>[], epoch: number, fallbackMs: number): Promise<Outcome<ActionResultData>> {
+  const outcomes = await Promise.all(resources.map(async (r) => ({ id: r.id, o: await call(clock, r, 'monitor', epoch, fallbackMs) })));
+  const bad = outcomes.filter((x) => x.o.code !== 'ok').map((x) => `${x.id}: ${x.o.code} (${x.o.reason})`);
+  return bad.length === 0 ? ok(`${resources.length} resource(s) running`) : outcome('failed', bad.join('; '));
 }
 
 /**

@@ -4,6 +4,8 @@ import type { Timing } from '../config/schema.js';
 export const FENCE_ATTEMPTS_MAX = 2;
 /** Compensation attempts per election before the candidate gives the lease back. */
 export const COMPENSATE_ATTEMPTS_MAX = 2;
+/** Restarts of a primary's failed resource group, per epoch, before it hands the lease to a replica. */
+export const RESTARTS_MAX = 2;
 
 /**
  * How long before the store would let the lease lapse this node stops
