@@ -199,6 +199,25 @@ describe('admin commands against a running cluster', () => {
     expect(events.some((e) => e.node === primary && e.type === 'action.restart' && e.message.includes(': ok'))).toBe(true);
   }, 40_000);
 
+  it('a primary whose agent is stopped gracefully hands over without being fenced, and rejoins when started', async () => {
+    const v = await stable();
+    const old = v.lease?.holder as NodeName;
+    rmSync(join(dir, 'fenced', old), { recursive: true, force: true });
+    const exited = new Promise((r) => agents.get(old)?.once('exit', r));
+    agents.get(old)?.kill('SIGTERM');
+    await exited;
+    expect(await accepts(NODES[old], SERVICE_PORT)).toBe(false);
+    const next = await eventually('another primary', 20_000, () => {
+      const s = status();
+      return s.lease && s.lease.holder !== old ? s : undefined;
+    });
+    expect(next.lease?.epoch).toBeGreaterThan(v.lease?.epoch ?? 0);
+    expect(existsSync(join(dir, 'fenced', old))).toBe(false);
+    startAgent(old);
+    const back = await stable();
+    expect(back.members.find((m) => m.node === old)?.role).toBe('replica');
+  }, 60_000);
+
   it('a crashed primary is fenced and replaced; events tell the story', async () => {
     const v = await stable();
     const old = v.lease?.holder as NodeName;

@@ -9,3 +9,4 @@ export * from './preflight.js';
 export * from './start-agent.js';
 export * from './compose-local.js';
 export * from './metered-probes.js';
+export * from './graceful-stop.js';

@@ -6,6 +6,7 @@ import {
   SystemClock,
   type Clock,
   type CommandRunner,
+  type Composition,
   type CoordinationStore,
   type Logger,
   TandemError,
@@ -15,6 +16,7 @@ import {
 } from '@tandem/core';
 import { PingGatewayChecker, ProbeGatewayChecker } from './gateway-checkers.js';
 import { composeLocal } from './compose-local.js';
+import { handOverOnStop } from './graceful-stop.js';
 import { AgentMetrics } from './metrics.js';
 import { FailoverMeter, meteredProbes } from './metered-probes.js';
 import { openStore } from './open-store.js';
@@ -80,7 +82,7 @@ export async function startAgent(options: StartAgentOptions): Promise<RunningAge
       fenceLevelCount: composition.fencingLevels.length,
     });
     wake = (kind) => loop.wake(kind);
-    return await run(options, { clock, store, loop, executor, metrics });
+    return await run(options, { clock, store, loop, executor, metrics, composition });
   } catch (error) {
     await store.close().catch(() => undefined);
     throw error;
@@ -89,10 +91,10 @@ export async function startAgent(options: StartAgentOptions): Promise<RunningAge
 
 async function run(
   options: StartAgentOptions,
-  parts: { clock: Clock; store: CoordinationStore; loop: AgentLoop; executor: ActionExecutor; metrics: AgentMetrics },
+  parts: { clock: Clock; store: CoordinationStore; loop: AgentLoop; executor: ActionExecutor; metrics: AgentMetrics; composition: Composition },
 ): Promise<RunningAgent> {
   const { config, node } = options;
-  const { clock, store, loop, executor, metrics } = parts;
+  const { clock, store, loop, executor, metrics, composition } = parts;
   const failovers = new FailoverMeter(metrics);
   let lastCycles = -1;
   let lastCycleAtMs = clock.monotonicMs();
@@ -137,6 +139,7 @@ async function run(
       clearInterval(ticker);
       await loop.stop();
       await executor.idle();
+      await handOverOnStop({ loop, store, clock, logger: options.logger, composition, timing: config.timing, node });
       await server?.stop();
       await store.close();
     },

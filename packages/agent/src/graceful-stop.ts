@@ -1,0 +1,29 @@
+import { demoteResources, type AgentLoop, type Clock, type Composition, type CoordinationStore, type Logger, type Timing } from '@tandem/core';
+
+/**
+ * What a stopping agent does with its role. A primary demotes its resources
+ * and releases the lease, so that a replica takes over at once and without
+ * fencing it. In maintenance mode it leaves everything running: that is how an
+ * operator restarts or upgrades the agent without touching the database.
+ */
+export async function handOverOnStop(
+  parts: { loop: AgentLoop; store: CoordinationStore; clock: Clock; logger: Logger; composition: Pick<Composition, 'resources'>; timing: Timing; node: string },
+): Promise<'handed-over' | 'left-running' | 'nothing-to-do'> {
+  const s = parts.loop.status();
+  if (!s.writing || s.epoch === undefined) return 'nothing-to-do';
+  const settings = await parts.store.readSettings().catch(() => undefined);
+  if (settings?.maintenance === true) {
+    parts.logger.warn({ node: parts.node, epoch: s.epoch }, 'maintenance mode: stopping the agent but leaving the resources running');
+    return 'left-running';
+  }
+  const demoted = await demoteResources(parts.clock, parts.composition.resources, s.epoch, parts.timing.actionTimeoutMs);
+  if (demoted.code !== 'ok') {
+    // Keep the lease: releasing it while still writing would invite a second writer; the next primary fences this node.
+    parts.logger.error({ node: parts.node, epoch: s.epoch }, `stopping: demote failed (${demoted.reason}); keeping the lease until it lapses`);
+    return 'left-running';
+  }
+  await parts.store.heartbeat({ node: parts.node, role: 'replica', epoch: s.epoch, facts: {}, updatedAtWallMs: parts.clock.wallMs() }, parts.timing.leaseTtlMs).catch(() => undefined);
+  const released = await parts.store.releaseLease(parts.node, s.epoch).catch(() => false);
+  parts.logger.info({ node: parts.node, epoch: s.epoch, released }, `stopping: resources demoted${released ? ', lease released' : ''}`);
+  return 'handed-over';
+}
