@@ -122,6 +122,10 @@ describe('admin commands against a running cluster', () => {
   it('maintenance on refuses a switchover (exit 7); off allows it again', async () => {
     expect(cli.json<{ maintenance: boolean }>(['maintenance', 'on', '-c', configFile, '--state-dir', dir]).body.maintenance).toBe(true);
     expect(status().settings.maintenance).toBe(true);
+    await eventually('agents to report maintenance on /health', 5000, async () => {
+      const body = (await (await fetch(`http://${NODES.a1}:8018/health`)).json()) as { maintenance: boolean };
+      return body.maintenance ? true : undefined;
+    });
     const refused = cli.run(['switchover', '-c', configFile, '--state-dir', dir, '--to', 'a1', '--json']);
     expect(refused.code).toBe(7);
     expect(cli.run(['maintenance', 'off', '-c', configFile, '--state-dir', dir]).code).toBe(0);

@@ -115,7 +115,7 @@ async function run(
       healthy: s.cycles > 0 && ageMs < 3 * config.timing.probeIntervalMs + config.timing.storeTimeoutMs,
       lastCycleAgeMs: Math.round(ageMs),
       summary: s.lastSummary ?? 'starting',
-      maintenance: (s.lastSummary ?? '').startsWith('maintenance'),
+      maintenance: s.maintenance,
     };
   };
   const listen = config.nodes[node]?.statusListen;

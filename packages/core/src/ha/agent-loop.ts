@@ -49,6 +49,8 @@ export interface AgentStatus {
   readonly lastSummary: string | undefined;
   readonly cycles: number;
   readonly events: readonly AgentEvent[];
+  /** Maintenance mode as of the last store read that answered. */
+  readonly maintenance: boolean;
 }
 
 const WAKE_QUIETLY = new Set<Action['kind']>(['heartbeat', 'renew-lease']);
@@ -66,6 +68,7 @@ const QUIET_KINDS = new Set<Action['kind']>(['heartbeat', 'renew-lease']);
 export class AgentLoop {
   private local: LocalState;
   private probeView: ProbeView | undefined;
+  private maintenance = false;
   private lastSummary: string | undefined;
   private lastStepKey: string | undefined;
   private cycles = 0;
@@ -116,6 +119,7 @@ export class AgentLoop {
       lastSummary: this.lastSummary,
       cycles: this.cycles,
       events: this.outbox.recent(),
+      maintenance: this.maintenance,
     };
   }
 
@@ -144,6 +148,7 @@ export class AgentLoop {
     }
     const store = await readStoreView(clock, this.deps.store, timing.storeTimeoutMs);
     this.local = observeStore(this.local, store, clock.monotonicMs());
+    if (store.reachable) this.maintenance = store.settings.maintenance;
     this.probeView = await this.probe(store);
     const snapshot = this.snapshot(store);
     const d = this.decideFn(snapshot, snapshot.nowMs);
