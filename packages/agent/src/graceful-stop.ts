@@ -1,4 +1,4 @@
-import { demoteResources, type AgentLoop, type Clock, type Composition, type CoordinationStore, type Logger, type Timing } from '@tandem/core';
+import { demoteResources, memberTtlMs, type AgentLoop, type Clock, type Composition, type CoordinationStore, type Logger, type Timing } from '@tandem/core';
 
 /**
  * What a stopping agent does with its role. A primary demotes its resources
@@ -11,6 +11,7 @@ export async function handOverOnStop(
 ): Promise<'handed-over' | 'left-running' | 'nothing-to-do'> {
   const s = parts.loop.status();
   if (!s.writing || s.epoch === undefined) return 'nothing-to-do';
+  // Unknown settings count as "not in maintenance": handing over is the safe default for a stopping primary.
   const settings = await parts.store.readSettings().catch(() => undefined);
   if (settings?.maintenance === true) {
     parts.logger.warn({ node: parts.node, epoch: s.epoch }, 'maintenance mode: stopping the agent but leaving the resources running');
@@ -22,8 +23,13 @@ export async function handOverOnStop(
     parts.logger.error({ node: parts.node, epoch: s.epoch }, `stopping: demote failed (${demoted.reason}); keeping the lease until it lapses`);
     return 'left-running';
   }
-  await parts.store.heartbeat({ node: parts.node, role: 'replica', epoch: s.epoch, facts: {}, updatedAtWallMs: parts.clock.wallMs() }, parts.timing.leaseTtlMs).catch(() => undefined);
-  const released = await parts.store.releaseLease(parts.node, s.epoch).catch(() => false);
+  // If the store is away the lease simply lapses and the next primary fences this node: say so, do not hide it.
+  const warn = (what: string) => (error: unknown): false => {
+    parts.logger.warn({ node: parts.node, epoch: s.epoch }, `stopping: ${what} failed (${error instanceof Error ? error.message : String(error)}); the next primary will fence this node`);
+    return false;
+  };
+  await parts.store.heartbeat({ node: parts.node, role: 'replica', epoch: s.epoch, facts: {}, updatedAtWallMs: parts.clock.wallMs() }, memberTtlMs(parts.timing)).catch(warn('reporting replica'));
+  const released = await parts.store.releaseLease(parts.node, s.epoch).catch(warn('releasing the lease'));
   parts.logger.info({ node: parts.node, epoch: s.epoch, released }, `stopping: resources demoted${released ? ', lease released' : ''}`);
   return 'handed-over';
 }

@@ -1,5 +1,5 @@
 import { TandemError, type CoordinationStore, type Lease } from '@tandem/core';
-import { pause } from './cluster-context.js';
+import { pollUntil } from './poll.js';
 
 /**
  * Poll the store until a node other than `from` (or exactly `to`) holds the
@@ -12,15 +12,12 @@ export async function awaitNewPrimary(
 ): Promise<{ lease: Lease; waitedMs: number }> {
   const started = performance.now();
   let last: Lease | undefined;
-  while (performance.now() - started < want.timeoutMs) {
+  const lease = await pollUntil('a new primary', want.timeoutMs, 200, async () => {
     last = await store.readLease();
     const moved = last !== undefined && last.epoch > want.afterEpoch && last.holder !== want.from && (want.to === undefined || last.holder === want.to);
-    if (moved && last) return { lease: last, waitedMs: Math.round(performance.now() - started) };
-    await pause(200);
-  }
-  throw new TandemError('timeout', `no new primary within ${want.timeoutMs} ms`, {
-    problems: [{ path: 'lease', message: last ? `${last.holder} holds epoch ${last.epoch}` : 'no node holds the lease', fix: 'see `tandem events` for what the agents did' }],
-  });
+    return moved ? last : undefined;
+  }, () => ({ path: 'lease', message: last ? `${last.holder} holds epoch ${last.epoch}` : 'no node holds the lease', fix: 'see `tandem events` for what the agents did' }));
+  return { lease, waitedMs: Math.round(performance.now() - started) };
 }
 
 export function requireMember(nodes: readonly string[], node: string, flag: string): void {

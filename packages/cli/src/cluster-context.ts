@@ -44,9 +44,3 @@ export async function withCluster<T>(flags: { config?: string | undefined; 'stat
     await cluster.close();
   }
 }
-
-/** Wait between polls; Ctrl-C still ends the command at once. */
-export function pause(ms: number): Promise<void> {
-  // Not unref(): with the embedded store nothing else keeps the process alive while it waits.
-  return new Promise((resolve) => setTimeout(resolve, ms));
-}

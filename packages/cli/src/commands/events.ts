@@ -1,7 +1,8 @@
 import { Flags } from '@oclif/core';
 import type { StoredEvent } from '@tandem/core';
 import { BaseCommand } from '../base-command.js';
-import { clusterFlags, pause, withCluster } from '../cluster-context.js';
+import { clusterFlags, withCluster } from '../cluster-context.js';
+import { pause } from '../poll.js';
 import { renderEvent } from '../cluster-view.js';
 
 export default class Events extends BaseCommand<typeof Events> {

@@ -1,6 +1,7 @@
 import { Flags } from '@oclif/core';
 import { BaseCommand } from '../base-command.js';
-import { clusterFlags, pause, withCluster } from '../cluster-context.js';
+import { clusterFlags, withCluster } from '../cluster-context.js';
+import { pause } from '../poll.js';
 import { readClusterView, renderClusterView, type ClusterView } from '../cluster-view.js';
 
 export default class Status extends BaseCommand<typeof Status> {

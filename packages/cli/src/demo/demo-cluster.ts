@@ -3,6 +3,7 @@ import { mkdir, open, readFile, writeFile } from 'node:fs/promises';
 import { connect } from 'node:net';
 import { join } from 'node:path';
 import { TandemError } from '@tandem/core';
+import { pollUntil } from '../poll.js';
 
 export interface DemoNode {
   readonly name: string;
@@ -67,15 +68,9 @@ export function accepts(address: string, port: number, timeoutMs = 300): Promise
   });
 }
 
-/** Poll `test` every `everyMs` until it returns a value, or throw a timeout naming `what`. */
-export async function waitFor<T>(what: string, timeoutMs: number, everyMs: number, test: () => Promise<T | undefined>): Promise<T> {
-  const deadline = performance.now() + timeoutMs;
-  while (performance.now() < deadline) {
-    const v = await test();
-    if (v !== undefined) return v;
-    await new Promise((r) => setTimeout(r, everyMs));
-  }
-  throw new TandemError('timeout', `demo: ${what} did not happen within ${timeoutMs} ms`, { problems: [{ path: 'demo', message: 'see the agent logs', fix: 'run with --keep and look at <dir>/log and `tandem events`' }] });
+/** Poll until `test` gives a value; a timeout says where to look. */
+export function waitFor<T>(what: string, timeoutMs: number, everyMs: number, test: () => Promise<T | undefined>): Promise<T> {
+  return pollUntil(`demo: ${what}`, timeoutMs, everyMs, test, () => ({ path: 'demo', message: 'see the agent logs', fix: 'run with --keep and look at <dir>/log and `tandem events`' }));
 }
 
 /** Kill a process and its group without waiting for it to say goodbye: a crash, not a shutdown. */

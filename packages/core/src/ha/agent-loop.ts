@@ -127,7 +127,7 @@ export class AgentLoop {
     while (this.running) {
       await this.runCycle();
       if (!this.running) return;
-      // A fresh signal per sleep: a clock may keep a listener on the signal it was given.
+      // A fresh signal per sleep: wake() aborts it, and an aborted signal cannot be reused.
       this.sleeping = new AbortController();
       try {
         await this.deps.clock.sleep(this.deps.timing.probeIntervalMs, this.sleeping.signal);

@@ -1,7 +1,5 @@
+import { withDeadline } from '../call.js';
 import type { Clock } from '../ports/clock.js';
-
-/** Cancels the deadline timer once the answer came; shared, as building an abort error per call is costly. */
-const ANSWERED = Object.freeze({ answered: true });
 import type { CoordinationStore } from '../ports/coordination-store.js';
 
 /** One step as the agent recorded it, with both clocks. */
@@ -67,12 +65,10 @@ export class EventOutbox {
       const e = this.queue[0];
       if (e === undefined) return;
       const data = this.dropped > 0 ? { ...e.data, droppedBefore: this.dropped } : e.data;
-      const stop = new AbortController();
-      const late = this.clock.sleep(this.timeoutMs, stop.signal).then(() => false, () => false);
-      const sent = this.store.appendEvent({ atWallMs: e.atWallMs, node: this.node, type: e.type, message: e.message, data }).then(() => true, () => false);
-      const ok = await Promise.race([sent, late]);
-      stop.abort(ANSWERED);
-      if (!ok) return; // store away: keep the event, try again after the next cycle
+      const sent = await withDeadline(this.clock, this.timeoutMs, 'append event', () =>
+        this.store.appendEvent({ atWallMs: e.atWallMs, node: this.node, type: e.type, message: e.message, data }),
+      );
+      if (!sent.ok) return; // store away: keep the event, try again after the next cycle
       this.queue.shift();
       this.dropped = 0;
     }

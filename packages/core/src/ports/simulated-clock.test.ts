@@ -38,6 +38,24 @@ describe('SimulatedClock', () => {
     expect(clock.monotonicMs()).toBe(10_000);
   });
 
+  it('removes its abort listener when a sleep wakes, so a reused signal does not collect listeners', async () => {
+    const clock = new SimulatedClock(0);
+    const controller = new AbortController();
+    let added = 0;
+    let removed = 0;
+    const add = controller.signal.addEventListener.bind(controller.signal);
+    const remove = controller.signal.removeEventListener.bind(controller.signal);
+    controller.signal.addEventListener = ((...args: Parameters<typeof add>) => (added++, add(...args))) as typeof add;
+    controller.signal.removeEventListener = ((...args: Parameters<typeof remove>) => (removed++, remove(...args))) as typeof remove;
+    for (let i = 0; i < 5; i++) {
+      const sleeping = clock.sleep(10, controller.signal);
+      await clock.advance(10);
+      await sleeping;
+    }
+    expect(added).toBe(5);
+    expect(removed).toBe(5);
+  });
+
   it('rejects a sleep when its signal aborts', async () => {
     const clock = new SimulatedClock(0);
     const controller = new AbortController();
