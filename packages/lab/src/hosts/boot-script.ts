@@ -26,11 +26,16 @@ const SERVICE_NAME = /^[a-z][a-z0-9-]{0,31}$/;
 /** The argv that starts one service, wrapped for user, environment and working directory. */
 export function serviceArgv(service: ServiceSpec): string[] {
   if (!SERVICE_NAME.test(service.name)) throw new Error(`lab: service name "${service.name}" must be lower-case letters, digits and dashes`);
-  const user = service.user ? ['setpriv', `--reuid=${service.user}`, `--regid=${service.user}`, '--init-groups'] : [];
   const env = Object.entries(service.env ?? {}).map(([k, v]) => `${k}=${v}`);
   const cwd = service.cwd ? ['-C', service.cwd] : [];
   const wrapEnv = env.length > 0 || cwd.length > 0 ? ['env', ...cwd, ...env] : [];
-  return [...user, ...wrapEnv, ...service.argv];
+  const argv = [...wrapEnv, ...service.argv];
+  return service.user ? asUser(service.user, argv) : argv;
+}
+
+/** Run argv as another OS user (with that user's groups), e.g. PostgreSQL, which refuses to run as root. */
+export function asUser(user: string, argv: readonly string[]): string[] {
+  return ['setpriv', `--reuid=${user}`, `--regid=${user}`, '--init-groups', ...argv];
 }
 
 /**

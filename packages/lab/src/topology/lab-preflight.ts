@@ -22,13 +22,20 @@ const EXTRA_PACKAGES: Readonly<Record<string, string>> = { setpriv: 'util-linux'
  * Everything missing, in one message with the one command that fixes it:
  * an operator should not discover the packages one failed run at a time.
  */
-export function labPreflight(needs: PreflightNeeds, postgresFound: () => boolean = () => true): void {
+export interface PreflightHost {
+  readonly uid: number | undefined;
+  readonly onPath: (file: string) => boolean;
+}
+
+const THIS_HOST: PreflightHost = { uid: process.getuid?.(), onPath };
+
+export function labPreflight(needs: PreflightNeeds, postgresFound: () => boolean = () => true, host: PreflightHost = THIS_HOST): void {
   const problems: string[] = [];
-  if (process.getuid?.() !== 0) problems.push('not root: network namespaces, veths and nftables need root (run the lab as root, e.g. with sudo)');
+  if (host.uid !== 0) problems.push('not root: network namespaces, veths and nftables need root (run the lab as root, e.g. with sudo)');
   const commands = ['ip', 'nft', 'setsid', 'setpriv'];
   if (needs.power) commands.push('ipmi_sim', 'ipmitool');
   if (needs.redis) commands.push('redis-server');
-  const missing = commands.filter((c) => !onPath(c));
+  const missing = commands.filter((c) => !host.onPath(c));
   const packages = new Set(missing.map((c) => DEBIAN_PACKAGES[c] ?? EXTRA_PACKAGES[c] ?? c));
   if (needs.postgres && !postgresFound()) {
     missing.push('postgres (/usr/lib/postgresql/<version>/bin)');

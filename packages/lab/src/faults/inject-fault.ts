@@ -1,0 +1,136 @@
+import type { Lab } from '../lab.js';
+import { NIC_ROLES } from '../topology/lab-spec.js';
+import { renderDropRules, type DropRule } from './nft-rules.js';
+import { deleteTable, loadRuleset, nextFaultTable } from './fault-tables.js';
+import { startLinkDelay } from './link-delay.js';
+import type { ActiveFault, FaultSpec } from './fault-spec.js';
+
+function signalAll(pids: readonly number[], signal: NodeJS.Signals): void {
+  for (const pid of pids) {
+    try {
+      process.kill(pid, signal);
+    } catch {
+      // exited meanwhile
+    }
+  }
+}
+
+const LINK_UP_TIMEOUT_MS = 5000;
+
+/** Set a link's state; bringing it up waits until the kernel reports it operational, so a heal is really done. */
+async function setLink(lab: Lab, host: string, iface: string, state: 'up' | 'down'): Promise<void> {
+  await lab.exec(host, ['ip', 'link', 'set', iface, state]);
+  if (state === 'down') return;
+  const deadline = Date.now() + LINK_UP_TIMEOUT_MS;
+  for (;;) {
+    const shown = JSON.parse((await lab.exec(host, ['ip', '-j', 'link', 'show', 'dev', iface])).stdout) as { operstate?: string }[];
+    if (shown[0]?.operstate === 'UP') return;
+    if (Date.now() > deadline) throw new Error(`lab: ${iface} on ${host} was set up but is still ${shown[0]?.operstate ?? 'unknown'} after ${LINK_UP_TIMEOUT_MS} ms`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
+
+/** Load a drop table into a host; the returned function removes it. */
+async function dropTable(lab: Lab, host: string, rules: DropRule[]): Promise<() => Promise<void>> {
+  const table = nextFaultTable();
+  await loadRuleset(lab, host, renderDropRules({ table, rules }));
+  return () => deleteTable(lab, host, table);
+}
+
+/** The addresses of `host` a drop applies to: one NIC's, or all its data NICs'. */
+function peerAddresses(lab: Lab, spec: Extract<FaultSpec, { kind: 'drop' }>, host: string): string[] {
+  const roles = spec.nic ? [spec.nic] : NIC_ROLES;
+  return lab
+    .host(host)
+    .nics.filter((n) => (roles as readonly string[]).includes(n.role))
+    .map((n) => n.address);
+}
+
+async function injectDrop(lab: Lab, spec: Extract<FaultSpec, { kind: 'drop' }>): Promise<() => Promise<void>> {
+  const port = spec.port;
+  const toTarget: DropRule[] = peerAddresses(lab, spec, spec.from).map((peer) => ({ direction: 'in', peer, ...(port ? { protocol: 'tcp', port } : {}) }));
+  const heals = [await dropTable(lab, spec.to, toTarget)];
+  if (spec.twoWay) {
+    const back: DropRule[] = peerAddresses(lab, spec, spec.to).map((peer) => ({ direction: 'in', peer, ...(port ? { protocol: 'tcp', sport: port } : {}) }));
+    heals.push(await dropTable(lab, spec.from, back));
+  }
+  return async () => {
+    for (const heal of heals) await heal();
+  };
+}
+
+async function injectIsolate(lab: Lab, host: string): Promise<() => Promise<void>> {
+  const data = lab.host(host).nics.filter((n) => n.role !== 'management');
+  const rules: DropRule[] = data.flatMap((n) => [
+    { direction: 'in', interface: n.name },
+    { direction: 'out', interface: n.name },
+  ]);
+  return dropTable(lab, host, rules);
+}
+
+async function injectFreezeHost(lab: Lab, host: string): Promise<() => Promise<void>> {
+  const pids = await lab.pids(host);
+  signalAll(pids, 'SIGSTOP');
+  return async () => signalAll([...new Set([...pids, ...(await lab.pids(host))])], 'SIGCONT');
+}
+
+async function injectFreezeService(lab: Lab, host: string, service: string): Promise<() => Promise<void>> {
+  const pid = await lab.servicePid(host, service);
+  if (pid === undefined) throw new Error(`lab: cannot freeze ${service} on ${host}: it is not running`);
+  // Services run in a session of their own, so the process group is the whole service (postgres and its backends).
+  process.kill(-pid, 'SIGSTOP');
+  return async () => {
+    try {
+      process.kill(-pid, 'SIGCONT');
+    } catch {
+      // the service died while frozen (power off): nothing to resume
+    }
+  };
+}
+
+async function injectLinkDown(lab: Lab, host: string, iface: string): Promise<() => Promise<void>> {
+  await setLink(lab, host, iface, 'down');
+  return () => setLink(lab, host, iface, 'up');
+}
+
+async function injectPowerOff(lab: Lab, host: string): Promise<() => Promise<void>> {
+  await lab.bmcs.powerOff(host);
+  return () => lab.bmcs.powerOn(host);
+}
+
+/** Inject one fault now; the result's heal() undoes it. */
+export async function injectFault(lab: Lab, spec: FaultSpec): Promise<ActiveFault> {
+  const startedAtMs = Date.now();
+  const heal = await (async (): Promise<() => Promise<void>> => {
+    switch (spec.kind) {
+      case 'power-off':
+        return injectPowerOff(lab, spec.host);
+      case 'freeze-host':
+        return injectFreezeHost(lab, spec.host);
+      case 'freeze-service':
+        return injectFreezeService(lab, spec.host, spec.service);
+      case 'nic-down':
+        return injectLinkDown(lab, spec.host, lab.nic(spec.host, spec.nic).name);
+      case 'drop':
+        return injectDrop(lab, spec);
+      case 'isolate':
+        return injectIsolate(lab, spec.host);
+      case 'gateway-down':
+        return injectLinkDown(lab, 'gateway', lab.nic('gateway', 'public').name);
+      case 'store-down':
+        return injectLinkDown(lab, 'store', lab.nic('store', 'public').name);
+      case 'link-delay':
+        return startLinkDelay(lab, { host: spec.host, port: spec.port, nic: spec.nic ?? 'public', delayMs: spec.delayMs, lossPercent: spec.lossPercent ?? 0 });
+    }
+  })();
+  let healed = false;
+  return {
+    spec,
+    startedAtMs,
+    heal: async () => {
+      if (healed) return;
+      healed = true;
+      await heal();
+    },
+  };
+}
