@@ -1,3 +1,4 @@
+import type { NodeInfo } from './node-info.js';
 import type { CallContext, Outcome } from './outcome.js';
 
 export type ResourceRole = 'primary' | 'replica' | 'none';
@@ -11,6 +12,12 @@ export type ResourceAction = 'start' | 'stop' | 'monitor' | 'promote' | 'demote'
 export interface ResourceCallContext extends CallContext {
   /** Epoch of the lease this node holds, or 0 when it holds none; resources that can refuse stale writers use it. */
   readonly epoch: number;
+  /**
+   * The node that holds the primary lease, when one is known: a replica-side
+   * resource (a standby database) follows it. Undefined on the primary itself
+   * and while no one holds the lease.
+   */
+  readonly primary?: NodeInfo;
 }
 
 /**

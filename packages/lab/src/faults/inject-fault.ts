@@ -1,7 +1,7 @@
 import type { Lab } from '../lab.js';
 import { NIC_ROLES } from '../topology/lab-spec.js';
 import { renderDropRules, type DropRule } from './nft-rules.js';
-import { deleteTable, loadRuleset, nextFaultTable } from './fault-tables.js';
+import { loadFaultTable, nextFaultTable } from './fault-tables.js';
 import { startLinkDelay } from './link-delay.js';
 import type { ActiveFault, FaultSpec } from './fault-spec.js';
 
@@ -33,8 +33,7 @@ async function setLink(lab: Lab, host: string, iface: string, state: 'up' | 'dow
 /** Load a drop table into a host; the returned function removes it. */
 async function dropTable(lab: Lab, host: string, rules: DropRule[]): Promise<() => Promise<void>> {
   const table = nextFaultTable();
-  await loadRuleset(lab, host, renderDropRules({ table, rules }));
-  return () => deleteTable(lab, host, table);
+  return loadFaultTable(lab, host, table, renderDropRules({ table, rules }));
 }
 
 /** The addresses of `host` a drop applies to: one NIC's, or all its data NICs'. */

@@ -3,7 +3,7 @@ import { createInterface } from 'node:readline';
 import type { Lab } from '../lab.js';
 import { labBinPath } from '../lab-bin.js';
 import type { NicRole } from '../topology/lab-spec.js';
-import { deleteTable, loadRuleset, nextFaultTable } from './fault-tables.js';
+import { loadFaultTable, nextFaultTable } from './fault-tables.js';
 
 const PROXY_READY_TIMEOUT_MS = 10_000;
 const PROXY_PORT_OFFSET = 20_000;
@@ -63,9 +63,15 @@ export async function startLinkDelay(lab: Lab, input: LinkDelayInput): Promise<(
     throw error;
   }
   const table = nextFaultTable('tandem_delay');
-  await loadRuleset(lab, input.host, renderRedirect(table, nic.name, input.port, proxyPort));
+  let removeRedirect: () => Promise<void>;
+  try {
+    removeRedirect = await loadFaultTable(lab, input.host, table, renderRedirect(table, nic.name, input.port, proxyPort));
+  } catch (error) {
+    child.kill('SIGKILL');
+    throw error;
+  }
   return async () => {
-    await deleteTable(lab, input.host, table);
+    await removeRedirect();
     child.kill('SIGTERM');
   };
 }
