@@ -32,6 +32,12 @@ describe('verifyWrites', () => {
     expect(verifyWrites([1, 2, 3].map((s) => attempt(s)), rowsFor([1, 3, 2])).outOfOrder).toBe(1);
   });
 
+  it('does not count an abandoned (uncertain) write that committed late as out of order', () => {
+    // seq 2 timed out on the client; its INSERT reached the server after seq 3 committed.
+    const attempts = [attempt(1), attempt(2, 'uncertain'), attempt(3)];
+    expect(verifyWrites(attempts, rowsFor([1, 3, 2])).outOfOrder).toBe(0);
+  });
+
   it('ignores rows of writers that made no attempt in this log', () => {
     const v = verifyWrites([attempt(1)], [row(1, 1), row(2, 1, 'old-run'), row(3, 7, 'old-run')]);
     expect(v).toMatchObject({ stored: 1, duplicated: [], unexpected: [], outOfOrder: 0 });

@@ -1,0 +1,63 @@
+import { describe, expect, it } from 'vitest';
+import type { VerifyReport } from '../checkers/verify-report.js';
+import type { WriteAttempt } from '../checkers/workload-records.js';
+import { buildCampaignReport, findFailovers, type ExecutedStep } from './campaign-report.js';
+
+const write = (seq: number, atMs: number, host: string | undefined, outcome: WriteAttempt['outcome'] = 'acked'): WriteAttempt => ({
+  kind: 'write',
+  writer: 'w1',
+  seq,
+  startMs: atMs - 5,
+  endMs: atMs,
+  outcome,
+  ...(host ? { host } : {}),
+});
+
+const step = (index: number, startMs: number, realFailure: boolean): ExecutedStep => ({
+  index,
+  kind: realFailure ? 'power-off' : 'link-delay',
+  target: 'primary',
+  holdMs: 1000,
+  description: `step ${index}`,
+  realFailure,
+  startMs,
+  healedMs: startMs + 1000,
+});
+
+function verifyWith(gaps: VerifyReport['outages']['gaps'], lost: number[] = []): VerifyReport {
+  return {
+    verify: { attempts: 10, acked: 8, uncertain: 1, failed: 1, stored: 8, lost, duplicated: [], outOfOrder: 0, unexpected: [], failedButStored: [], uncertainStored: 0 },
+    splitBrain: { windows: [], mergeGapMs: 500 },
+    outages: { gaps, durationMs: undefined },
+    log: { tornLastLine: false, badLines: [], probes: 0 },
+  };
+}
+
+describe('campaign report', () => {
+  it('finds each change of the answering host as a failover', () => {
+    const attempts = [write(1, 100, 's1'), write(2, 200, undefined, 'failed'), write(3, 300, 's2'), write(4, 400, 's2'), write(5, 500, 's1')];
+    expect(findFailovers(attempts)).toEqual([
+      { atMs: 300, from: 's1', to: 's2' },
+      { atMs: 500, from: 's2', to: 's1' },
+    ]);
+  });
+
+  it('measures restore from the fault to the first ack after its outage, and flags failovers after faults that were no failure', () => {
+    const attempts = [write(1, 900, 's1'), write(2, 3500, 's2'), write(3, 10_500, 's3')];
+    const gaps = [{ fromMs: 950, toMs: 3500, durationMs: 2550, restored: true, failedAttempts: 3, uncertainAttempts: 0 }];
+    const report = buildCampaignReport({ seed: 1, config: 'test', startedMs: 0, endedMs: 20_000, steps: [step(0, 1000, true), step(1, 10_000, false)], attempts, verify: verifyWith(gaps) });
+    expect(report.steps.map((s) => s.restoreMs)).toEqual([2500, 0]);
+    expect(report.failovers.count).toBe(2);
+    expect(report.falseFailovers.list).toEqual([{ atMs: 10_500, from: 's2', to: 's3', step: 1 }]);
+    expect(report.restore).toMatchObject({ outages: 1, unrestored: 0, ms: { p50: 2500, max: 2500 } });
+    expect(report.ok).toBe(true);
+  });
+
+  it('is not ok when an acknowledged write was lost, and counts an unrestored outage', () => {
+    const gaps = [{ fromMs: 1100, toMs: 5000, durationMs: 3900, restored: false, failedAttempts: 9, uncertainAttempts: 0 }];
+    const report = buildCampaignReport({ seed: 1, config: 'test', startedMs: 0, endedMs: 5000, steps: [step(0, 1000, true)], attempts: [], verify: verifyWith(gaps, [7]) });
+    expect(report.ok).toBe(false);
+    expect(report.writes.lostSeqs).toEqual([7]);
+    expect(report.restore).toMatchObject({ outages: 1, unrestored: 1, ms: undefined });
+  });
+});

@@ -1,0 +1,140 @@
+import { percentiles, type Percentiles } from '../checkers/percentiles.js';
+import type { VerifyReport } from '../checkers/verify-report.js';
+import type { WriteAttempt } from '../checkers/workload-records.js';
+import type { PlannedStep } from './campaign-plan.js';
+
+/** A step as it ran: its target resolved, its times recorded. */
+export interface ExecutedStep extends PlannedStep {
+  /** The server hit (undefined for gateway/store faults). */
+  readonly host?: string;
+  readonly description: string;
+  readonly realFailure: boolean;
+  readonly startMs: number;
+  readonly healedMs: number;
+  /** Why the step could not run (e.g. no replica left); skipped steps have no effect. */
+  readonly skipped?: string;
+}
+
+export interface Failover {
+  /** End of the first acked write the new host answered. */
+  readonly atMs: number;
+  readonly from: string;
+  readonly to: string;
+  /** The step during whose window it happened, if any. */
+  readonly step?: number;
+}
+
+export interface StepOutcome {
+  readonly index: number;
+  readonly description: string;
+  readonly realFailure: boolean;
+  readonly skipped?: string;
+  /** From the fault to the first acked write after the outage it caused; 0 when writes never stopped; undefined when never restored. */
+  readonly restoreMs: number | undefined;
+  readonly failovers: number;
+}
+
+export interface CampaignReport {
+  readonly seed: number;
+  readonly faults: number;
+  readonly config: string;
+  readonly durationMs: number;
+  readonly steps: StepOutcome[];
+  readonly failovers: { readonly count: number; readonly list: Failover[] };
+  /** Failovers during a fault that did not take the primary away, or outside any fault. */
+  readonly falseFailovers: { readonly count: number; readonly list: Failover[] };
+  readonly restore: { readonly outages: number; readonly unrestored: number; readonly ms: Percentiles | undefined };
+  readonly writes: {
+    readonly attempts: number;
+    readonly acked: number;
+    readonly uncertain: number;
+    readonly failed: number;
+    readonly lostAcked: number;
+    readonly lostSeqs: number[];
+    readonly duplicated: number;
+    readonly outOfOrder: number;
+  };
+  readonly splitBrain: { readonly windows: number; readonly list: VerifyReport['splitBrain']['windows'] };
+  /** No acked write lost, none duplicated or reordered, no split brain. */
+  readonly ok: boolean;
+}
+
+/** Every change of the host answering acked writes on the service address. */
+export function findFailovers(attempts: readonly WriteAttempt[]): Omit<Failover, 'step'>[] {
+  const acked = attempts.filter((a) => a.outcome === 'acked' && a.host !== undefined).sort((a, b) => a.endMs - b.endMs);
+  const failovers: Omit<Failover, 'step'>[] = [];
+  let current: string | undefined;
+  for (const a of acked) {
+    const host = a.host as string;
+    if (current !== undefined && host !== current) failovers.push({ atMs: a.endMs, from: current, to: host });
+    current = host;
+  }
+  return failovers;
+}
+
+/** The step whose window (its start up to the next step's start) holds `atMs`. */
+function stepAt(steps: readonly ExecutedStep[], atMs: number): ExecutedStep | undefined {
+  let found: ExecutedStep | undefined;
+  for (const step of steps) if (step.startMs <= atMs) found = step;
+  return found;
+}
+
+function restoreOf(step: ExecutedStep, windowEndMs: number, verify: VerifyReport): number | undefined {
+  if (step.skipped !== undefined) return 0;
+  // An outage belongs to the step it began in (a write that was in flight when the fault hit counts).
+  const gap = verify.outages.gaps.find((g) => g.fromMs >= step.startMs - 2000 && g.fromMs < windowEndMs && g.toMs > step.startMs);
+  if (gap === undefined) return 0;
+  return gap.restored ? gap.toMs - step.startMs : undefined;
+}
+
+export interface ReportInput {
+  readonly seed: number;
+  readonly config: string;
+  readonly startedMs: number;
+  readonly endedMs: number;
+  readonly steps: readonly ExecutedStep[];
+  readonly attempts: readonly WriteAttempt[];
+  readonly verify: VerifyReport;
+}
+
+export function buildCampaignReport(input: ReportInput): CampaignReport {
+  const { steps, verify } = input;
+  const failovers: Failover[] = findFailovers(input.attempts).map((f) => {
+    const step = stepAt(steps, f.atMs);
+    return step ? { ...f, step: step.index } : f;
+  });
+  const falseFailovers = failovers.filter((f) => f.step === undefined || !steps[f.step]?.realFailure);
+  const outcomes: StepOutcome[] = steps.map((step, i) => ({
+    index: step.index,
+    description: step.description,
+    realFailure: step.realFailure,
+    ...(step.skipped !== undefined ? { skipped: step.skipped } : {}),
+    restoreMs: restoreOf(step, steps[i + 1]?.startMs ?? input.endedMs, verify),
+    failovers: failovers.filter((f) => f.step === step.index).length,
+  }));
+  const interrupted = outcomes.filter((o) => o.restoreMs !== 0);
+  const restored = interrupted.flatMap((o) => (o.restoreMs === undefined ? [] : [o.restoreMs]));
+  const v = verify.verify;
+  return {
+    seed: input.seed,
+    faults: steps.length,
+    config: input.config,
+    durationMs: input.endedMs - input.startedMs,
+    steps: outcomes,
+    failovers: { count: failovers.length, list: failovers },
+    falseFailovers: { count: falseFailovers.length, list: falseFailovers },
+    restore: { outages: interrupted.length, unrestored: interrupted.length - restored.length, ms: percentiles(restored) },
+    writes: {
+      attempts: v.attempts,
+      acked: v.acked,
+      uncertain: v.uncertain,
+      failed: v.failed,
+      lostAcked: v.lost.length,
+      lostSeqs: v.lost,
+      duplicated: v.duplicated.length,
+      outOfOrder: v.outOfOrder,
+    },
+    splitBrain: { windows: verify.splitBrain.windows.length, list: verify.splitBrain.windows },
+    ok: v.lost.length === 0 && v.duplicated.length === 0 && v.outOfOrder === 0 && verify.splitBrain.windows.length === 0,
+  };
+}

@@ -1,0 +1,72 @@
+#!/usr/bin/env node
+/**
+ * npm run campaign -- --faults N --seed S [--servers 3] [--kinds power-off,isolate] [--min-hold-ms 3000]
+ *   [--max-hold-ms 8000] [--out report.json] [--json]
+ * Prints a table (or the JSON report with --json) and exits 0 when the checkers
+ * found nothing wrong, 1 when they did, 2 on bad arguments, 5 when the lab cannot start.
+ */
+import { parseArgs } from 'node:util';
+import { STEP_KINDS, type StepKind } from './campaign-plan.js';
+import { campaignTable } from './campaign-table.js';
+import { runCampaign } from './run-campaign.js';
+
+function int(name: string, text: string | undefined, fallback: number): number {
+  if (text === undefined) return fallback;
+  const value = Number(text);
+  if (!Number.isInteger(value) || value < 0) throw new Error(`--${name}: "${text}" is not a whole number`);
+  return value;
+}
+
+function kinds(text: string | undefined): StepKind[] | undefined {
+  if (text === undefined) return undefined;
+  const list = text.split(',').map((k) => k.trim());
+  const bad = list.filter((k) => !STEP_KINDS.includes(k as StepKind));
+  if (bad.length > 0) throw new Error(`--kinds: unknown ${bad.join(', ')}; choose from ${STEP_KINDS.join(', ')}`);
+  return list as StepKind[];
+}
+
+async function main(): Promise<number> {
+  let options: Parameters<typeof runCampaign>[0];
+  let json = false;
+  try {
+    const { values } = parseArgs({
+      args: process.argv.slice(2),
+      strict: true,
+      options: {
+        faults: { type: 'string' },
+        seed: { type: 'string' },
+        servers: { type: 'string' },
+        kinds: { type: 'string' },
+        'min-hold-ms': { type: 'string' },
+        'max-hold-ms': { type: 'string' },
+        out: { type: 'string' },
+        json: { type: 'boolean', default: false },
+      },
+    });
+    json = values.json;
+    const chosen = kinds(values.kinds);
+    options = {
+      faults: int('faults', values.faults, 5),
+      seed: int('seed', values.seed, 1),
+      servers: int('servers', values.servers, 3),
+      minHoldMs: int('min-hold-ms', values['min-hold-ms'], 3000),
+      maxHoldMs: int('max-hold-ms', values['max-hold-ms'], 8000),
+      ...(chosen ? { kinds: chosen } : {}),
+      ...(values.out ? { outFile: values.out } : {}),
+    };
+    if (options.servers !== undefined && (options.servers < 2 || options.servers > 9)) throw new Error('--servers: 2 to 9');
+  } catch (error) {
+    process.stderr.write(`campaign: ${(error as Error).message}\n`);
+    return 2;
+  }
+  try {
+    const report = await runCampaign(options);
+    process.stdout.write(json ? `${JSON.stringify(report, null, 2)}\n` : `${campaignTable(report)}\n`);
+    return report.ok ? 0 : 1;
+  } catch (error) {
+    process.stderr.write(`campaign: ${(error as Error).message}\n`);
+    return /cannot start/.test((error as Error).message) ? 5 : 1;
+  }
+}
+
+process.exitCode = await main();
