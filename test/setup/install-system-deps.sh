@@ -12,13 +12,22 @@ packages=(
   redis-server redis-sentinel   # coordination store tests (standalone and Sentinel)
   openipmi ipmitool             # ipmi fencer against the ipmi_sim BMC simulator
   iproute2 iputils-ping arping nftables  # probes, VIP and the namespace lab
+  openssh-server openssh-client # probe-ssh: a real sshd and ssh client for login probes
   procps psmisc                 # pgrep/pkill/fuser used by process resources and cleanup
   openssl                       # self-signed certificates for the Redis TLS test
+  postgresql                    # PostgreSQL 15 server and client: the lab's databases and the checkers' target
+  util-linux bash               # setpriv (PostgreSQL runs as postgres in the lab), bash's /dev/tcp probes
 )
+
+# Tests create their own clusters; Debian's default "main" cluster on port 5432 is not wanted.
+mkdir -p /etc/postgresql-common
+if ! grep -qs '^create_main_cluster = false' /etc/postgresql-common/createcluster.conf; then
+  echo 'create_main_cluster = false' >> /etc/postgresql-common/createcluster.conf
+fi
 
 export DEBIAN_FRONTEND=noninteractive
 apt-get update -qq
-apt-get install -y -qq --no-install-recommends "${packages[@]}" >/dev/null
+apt-get install -y -qq --no-install-recommends -o Dpkg::Options::=--force-confold "${packages[@]}" >/dev/null
 
 # Debian starts redis-server as a service on install; tests start their own on free ports.
 if command -v systemctl >/dev/null 2>&1 && systemctl is-active --quiet redis-server 2>/dev/null; then
