@@ -21,3 +21,4 @@ export * from './faults/inject-fault.js';
 export * from './postgres/provision-postgres.js';
 export * from './postgres/lab-postgres.js';
 export * from './lab-bin.js';
+export * from './agents/start-agents.js';

@@ -4,3 +4,4 @@ export * from './broken/index.js';
 export * from './targets/index.js';
 export * from './store/index.js';
 export * from './ipmi/index.js';
+export * from './postgres/index.js';
