@@ -22,12 +22,26 @@ export type Action =
   | { readonly kind: 'release-lease'; readonly epoch: number; readonly timeoutMs: number }
   | { readonly kind: 'check-gateway'; readonly timeoutMs: number }
   | { readonly kind: 'fence'; readonly node: string; readonly epoch: number; readonly reason: string; readonly timeoutMs: number }
-  | { readonly kind: 'compensate'; readonly failed: string; readonly epoch: number; readonly planned: boolean; readonly timeoutMs: number }
+  | {
+      readonly kind: 'compensate';
+      readonly failed: string;
+      readonly epoch: number;
+      readonly planned: boolean;
+      /** The operator's `failover --accept-data-loss`: a recovery may promote with a known loss. */
+      readonly acceptDataLoss?: boolean;
+      readonly timeoutMs: number;
+    }
   | { readonly kind: 'promote'; readonly epoch: number; readonly timeoutMs: number }
   | { readonly kind: 'demote'; readonly reason: string; readonly epoch: number; readonly timeoutMs: number }
   | { readonly kind: 'complete-request'; readonly id: string; readonly timeoutMs: number }
   /** Ask every resource of the group whether it still runs (primary only). */
   | { readonly kind: 'monitor'; readonly epoch: number; readonly timeoutMs: number }
+  /**
+   * A replica's upkeep for the current primary: start the resources that have
+   * roles (a standby database) pointed at it, and the transports that copy its
+   * log here. Asked again whenever the primary or its epoch changes.
+   */
+  | { readonly kind: 'follow'; readonly primary: string; readonly epoch: number; readonly timeoutMs: number }
   /** Start and promote the group again after its monitor failed: a crashed process comes back at the same epoch. */
   | { readonly kind: 'restart'; readonly epoch: number; readonly reason: string; readonly timeoutMs: number };
 
@@ -101,5 +115,7 @@ export function describeAction(a: Action): string {
       return `monitor resources at epoch ${a.epoch}`;
     case 'restart':
       return `restart resources at epoch ${a.epoch} (${a.reason})`;
+    case 'follow':
+      return `follow ${a.primary} at epoch ${a.epoch}`;
   }
 }

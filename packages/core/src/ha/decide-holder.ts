@@ -92,7 +92,8 @@ function continueFailover(c: DecideContext, f: FailoverProgress): Decision {
     const failed = f.failed ?? 'none';
     const summary = `failover step compensate: replaying what ${failed} left at epoch ${f.epoch}${running}`;
     if (c.workBusy) return decision(summary);
-    return decision(summary, [{ kind: 'compensate', failed, epoch: f.epoch, planned: f.reason === 'switchover', timeoutMs: c.t.actionTimeoutMs }], 'compensate');
+    const acceptDataLoss = c.request?.kind === 'failover' && c.request.target === c.s.node && c.request.acceptDataLoss === true;
+    return decision(summary, [{ kind: 'compensate', failed, epoch: f.epoch, planned: f.reason === 'switchover', acceptDataLoss, timeoutMs: c.t.actionTimeoutMs }], 'compensate');
   }
   const summary = `failover step promote: promoting ${c.s.node} at epoch ${f.epoch}${running}`;
   if (c.workBusy) return decision(summary);

@@ -23,7 +23,7 @@ function gatewayCheck(c: DecideContext): Action[] {
 function watch(c: DecideContext, lease: Lease): Decision {
   const p = c.s.probes;
   const confirmed = p !== undefined && p.target === lease.holder ? p.tallies.filter((t) => t.consecutiveFailures >= c.s.confirmFailures) : [];
-  if (confirmed.length === 0) return decision(`no action: primary ${lease.holder} holds lease epoch ${lease.epoch}`);
+  if (confirmed.length === 0) return follow(c, lease);
   const what = confirmed.map((t) => `${t.id} x${t.consecutiveFailures}`).join(', ');
   if (c.maintenance) return decision(`maintenance: no automatic action although ${lease.holder} failed ${what}`);
   return decision(
@@ -31,6 +31,16 @@ function watch(c: DecideContext, lease: Lease): Decision {
     gatewayCheck(c),
     'detect',
   );
+}
+
+/** Keep this replica's resources and transports pointed at the current primary. */
+function follow(c: DecideContext, lease: Lease): Decision {
+  const l = c.s.local;
+  const idle = `no action: primary ${lease.holder} holds lease epoch ${lease.epoch}`;
+  if (l.writing || c.workBusy) return decision(idle);
+  if (l.following?.primary === lease.holder && l.following.epoch === lease.epoch) return decision(idle);
+  if (l.followRetryAtMs !== undefined && c.now < l.followRetryAtMs) return decision(`${idle}; following it failed, trying again in ${l.followRetryAtMs - c.now} ms`);
+  return decision(`replica upkeep: follow ${lease.holder} at epoch ${lease.epoch}`, [{ kind: 'follow', primary: lease.holder, epoch: lease.epoch, timeoutMs: c.t.actionTimeoutMs }]);
 }
 
 function stand(c: DecideContext): Decision {

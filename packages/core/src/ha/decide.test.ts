@@ -6,7 +6,7 @@ import type { Snapshot, StoreView } from './snapshot.js';
 
 const timing = { probeIntervalMs: 1000, gatewayTimeoutMs: 4000, leaseTtlMs: 10_000, leaseRenewIntervalMs: 2000, fenceTimeoutMs: 5000, storeTimeoutMs: 1000, actionTimeoutMs: 30_000 };
 const NOW = 100_000;
-const settled: LocalState = { ...initialLocalState('db2'), writing: false, lastHeartbeat: { atMs: NOW - 100, role: 'replica' } };
+const settled: LocalState = { ...initialLocalState('db2'), writing: false, lastHeartbeat: { atMs: NOW - 100, role: 'replica' }, following: { primary: 'db1', epoch: 7 } };
 
 function member(node: string, role: Member['role']): Member {
   return { node, role, epoch: 7, facts: {}, updatedAtWallMs: 0, remainingMs: 5000 };
@@ -33,6 +33,14 @@ describe('decide', () => {
   it('a replica with a healthy primary does nothing', () => {
     const d = decide(snap(), NOW);
     expect(d).toEqual({ actions: [], summary: 'no action: primary db1 holds lease epoch 7' });
+  });
+
+  it('a replica follows a new primary (or a new epoch) once, and waits after a failed follow', () => {
+    expect(decide(snap({ following: undefined }), NOW).actions).toEqual([{ kind: 'follow', primary: 'db1', epoch: 7, timeoutMs: expect.any(Number) as number }]);
+    expect(decide(snap({ following: { primary: 'db1', epoch: 6 } }), NOW).summary).toBe('replica upkeep: follow db1 at epoch 7');
+    const retry = decide(snap({ following: undefined, followRetryAtMs: NOW + 1000 }), NOW);
+    expect(retry).toEqual({ actions: [], summary: 'no action: primary db1 holds lease epoch 7; following it failed, trying again in 1000 ms' });
+    expect(decide(snap({ following: undefined, followRetryAtMs: NOW - 1 }), NOW).actions.map((a) => a.kind)).toEqual(['follow']);
   });
 
   it('a freshly started agent demotes before anything else', () => {

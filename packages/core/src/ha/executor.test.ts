@@ -86,3 +86,59 @@ describe('ActionExecutor', () => {
     expect(executor.takeResults()).toMatchObject([{ code: 'timeout', reason: 'promote volume at epoch 2: timeout (promote volume: no answer within 2000 ms)' }]);
   });
 });
+
+describe('ActionExecutor: replica upkeep', () => {
+  function withTransport(): { clock: SimulatedClock; executor: ActionExecutor; order: string[] } {
+    const clock = new SimulatedClock();
+    const order: string[] = [];
+    const database: ResourceAgent = {
+      defaultTimeoutsMs: {},
+      start: async (ctx) => (order.push(`start database following ${ctx.primary?.name ?? 'nobody'} at ${ctx.epoch}`), ok()),
+      stop: async () => ok(),
+      monitor: async () => ok('x', { role: 'replica' as const }),
+      promote: async () => (order.push('promote database'), ok()),
+      demote: async () => ok(),
+    };
+    const vip: ResourceAgent = { defaultTimeoutsMs: {}, start: async () => (order.push('start vip'), ok()), stop: async () => ok(), monitor: async () => ok('x', { role: 'none' as const }) };
+    const mirror = {
+      defaultTimeoutMs: 1000,
+      start: async () => (order.push('start mirror'), ok()),
+      stop: async () => (order.push('stop mirror'), ok()),
+      status: async () => ok('x', { role: 'sink' as const }),
+      inFlight: async () => ok('x', { from: { offset: 0, label: '0/0' }, to: { offset: 0, label: '0/0' }, location: '/m' }),
+    };
+    const c = (id: string, impl: ResourceAgent) => ({ id, plugin: 't', configPath: `resources.${id}`, impl });
+    const executor = new ActionExecutor({
+      clock,
+      store: new MemoryCoordinationStore({ clock }),
+      composition: {
+        node: { name: 'db2', nics: {} },
+        fencingLevels: [],
+        recovery: [],
+        resources: [c('database', database), c('vip', vip)],
+        transports: [{ id: 'mirror', plugin: 't', configPath: 'transports[0]', impl: mirror }],
+      },
+      nodes: [{ name: 'db1', nics: { public: { name: 'eth0', address: '192.0.2.11', prefixLength: 24 } } }, { name: 'db2', nics: {} }],
+      gateway: { check: () => new Promise(() => undefined) },
+      timing,
+    });
+    return { clock, executor, order };
+  }
+
+  it('follow starts only the resources with roles, pointed at the primary, then the transports', async () => {
+    const { clock, executor, order } = withTransport();
+    executor.submit([{ kind: 'follow', primary: 'db1', epoch: 4, timeoutMs: 5000 }]);
+    await clock.advance(1);
+    await executor.idle();
+    expect(order).toEqual(['start database following db1 at 4', 'start mirror']);
+    expect(executor.takeResults()).toMatchObject([{ code: 'ok', reason: 'following db1 at epoch 4: database, mirror' }]);
+  });
+
+  it('promote stops the transports before promoting the group', async () => {
+    const { clock, executor, order } = withTransport();
+    executor.submit([{ kind: 'promote', epoch: 5, timeoutMs: 5000 }]);
+    await clock.advance(1);
+    await executor.idle();
+    expect(order).toEqual(['stop mirror', 'start database following nobody at 5', 'promote database', 'start vip']);
+  });
+});

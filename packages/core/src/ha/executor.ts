@@ -8,11 +8,11 @@ import type { CoordinationStore } from '../ports/coordination-store.js';
 import { describeAction, laneOf, type Action, type ActionResult, type ActionResultData, type InFlightAction, type Lane } from './actions.js';
 import type { GatewayChecker } from './gateway-checker.js';
 import { runFencingLevels } from './fencing-levels.js';
-import { demoteResources, monitorResources, promoteResources, runRecovery } from './resource-steps.js';
+import { demoteResources, followPrimary, monitorResources, promoteResources, runRecovery, stopTransports } from './resource-steps.js';
 import { memberTtlMs } from './timing-rules.js';
 
 /** The parts of a composition the executor drives. */
-export type HaComposition = Pick<Composition, 'node' | 'fencingLevels' | 'recovery' | 'resources'> & Partial<Pick<Composition, 'fencingByTarget'>>;
+export type HaComposition = Pick<Composition, 'node' | 'fencingLevels' | 'recovery' | 'resources'> & Partial<Pick<Composition, 'fencingByTarget' | 'transports'>>;
 
 export interface ExecutorDeps {
   readonly clock: Clock;
@@ -123,9 +123,15 @@ export class ActionExecutor {
         return r.ok ? ok(`${a.node} fenced at epoch ${a.epoch} by level ${r.level}: ${r.proofs.map((p) => p.verified).join('; ')}`, { level: r.level }) : outcome('failed', r.reason);
       }
       case 'compensate':
-        return runRecovery(clock, composition, { failed: this.nodeInfo(a.failed), candidate: composition.node, epoch: a.epoch, kind: a.planned ? 'switchover' : 'failover', acceptDataLoss: false }, timing.actionTimeoutMs);
-      case 'promote':
+        return runRecovery(clock, composition, { failed: this.nodeInfo(a.failed), candidate: composition.node, epoch: a.epoch, kind: a.planned ? 'switchover' : 'failover', acceptDataLoss: a.acceptDataLoss === true }, timing.actionTimeoutMs);
+      case 'promote': {
+        // A new primary copies nobody's log: its transports (still pulling from the fenced node) stop first.
+        const stopped = await stopTransports(clock, composition.transports ?? [], timing.actionTimeoutMs);
+        if (stopped.code !== 'ok') return stopped;
         return promoteResources(clock, composition.resources, a.epoch, timing.actionTimeoutMs);
+      }
+      case 'follow':
+        return followPrimary(clock, { resources: composition.resources, transports: composition.transports ?? [] }, this.nodeInfo(a.primary), a.epoch, timing.actionTimeoutMs);
       case 'demote':
         return demoteResources(clock, composition.resources, a.epoch, timing.actionTimeoutMs);
       case 'monitor':

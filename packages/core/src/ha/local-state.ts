@@ -51,6 +51,10 @@ export interface LocalState {
   readonly lastResults: readonly ActionResult[];
   /** The primary's resource monitor: consecutive failures and restarts at this epoch. */
   readonly resources: ResourceHealth | undefined;
+  /** The primary (and epoch) this replica's resources and transports were last set up to follow. */
+  readonly following: { readonly primary: string; readonly epoch: number } | undefined;
+  /** After a failed follow: not before this time again (monotonic ms). */
+  readonly followRetryAtMs: number | undefined;
 }
 
 export interface ResourceHealth {
@@ -76,10 +80,14 @@ export function initialLocalState(node: string): LocalState {
   lastSeenLease: undefined,
   lastResults: [],
   resources: undefined,
+  following: undefined,
+  followRetryAtMs: undefined,
   };
 }
 
 const LAST_RESULTS_MAX = 10;
+/** A replica whose follow failed (the primary's database not reachable yet) tries again after this. */
+export const FOLLOW_RETRY_MS = 3000;
 
 /**
  * Fold what the store said at the start of a cycle into the node's memory:
@@ -131,6 +139,10 @@ export function applyResult(state: LocalState, r: ActionResult, timing: Timing):
       const h = s.resources ?? { checkedAtMs: 0, failures: 0, restarts: 0, reason: '' };
       return { ...s, resources: { ...h, checkedAtMs: r.finishedAtMs, failures: ok ? 0 : h.failures + 1, reason: r.reason } };
     }
+    case 'follow':
+      return ok
+        ? { ...s, following: { primary: a.primary, epoch: a.epoch }, followRetryAtMs: undefined }
+        : { ...s, following: undefined, followRetryAtMs: r.finishedAtMs + FOLLOW_RETRY_MS };
     case 'restart': {
       // The restarted group gets fresh confirmations before it is judged again.
       const h = s.resources ?? { checkedAtMs: 0, failures: 0, restarts: 0, reason: '' };
@@ -166,7 +178,7 @@ function applyAcquire(s: LocalState, r: ActionResult, timing: Timing): LocalStat
     compensateFailures: 0,
     startedAtMs: r.startedAtMs,
   };
-  return { ...s, role: 'candidate', lease: heldFrom(epoch, r.startedAtMs, timing), failover, releasing: false };
+  return { ...s, role: 'candidate', lease: heldFrom(epoch, r.startedAtMs, timing), failover, releasing: false, following: undefined };
 }
 
 /** Give up this election: keep the lease only long enough to hand it back, and stand down for a while. */
@@ -218,7 +230,7 @@ function applyDemote(s: LocalState, r: ActionResult, timing: Timing): LocalState
   const keepLease = s.lease !== undefined && (handOver || s.releasing);
   // A node whose resources kept failing stands down, so that a replica wins the next election rather than itself.
   const standDownUntilMs = a.reason === RESOURCE_FAILURE ? r.finishedAtMs + standDownMs(timing) : s.standDownUntilMs;
-  return { ...s, writing: false, role: 'replica', failover: undefined, releasing: keepLease, lease: keepLease ? s.lease : undefined, resources: undefined, standDownUntilMs };
+  return { ...s, writing: false, role: 'replica', failover: undefined, releasing: keepLease, lease: keepLease ? s.lease : undefined, resources: undefined, standDownUntilMs, following: undefined };
 }
 
 /** The demote reason of a primary handing over because its resources keep failing. */

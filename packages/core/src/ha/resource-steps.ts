@@ -3,13 +3,15 @@ import type { Outcome } from '../contracts/outcome.js';
 import { ok, outcome } from '../contracts/outcome.js';
 import type { RecoveryInput, RecoveryReport, RecoveryStrategy } from '../contracts/recovery-strategy.js';
 import type { ResourceAgent, ResourceCallContext } from '../contracts/resource-agent.js';
+import type { NodeInfo } from '../contracts/node-info.js';
+import type { ReplicationTransport } from '../contracts/replication-transport.js';
 import type { Composed } from '../plugins/compose.js';
 import type { Clock } from '../ports/clock.js';
 import type { ActionResultData } from './actions.js';
 
 type Step = 'start' | 'promote' | 'demote' | 'stop' | 'monitor';
 
-function call(clock: Clock, r: Composed<ResourceAgent>, step: Step, epoch: number, fallbackMs: number): Promise<Outcome> {
+function call(clock: Clock, r: Composed<ResourceAgent>, step: Step, epoch: number, fallbackMs: number, primary?: NodeInfo): Promise<Outcome> {
   const timeoutMs = r.timeoutMs ?? r.impl.defaultTimeoutsMs[step] ?? fallbackMs;
   return callWithDeadline<undefined, ResourceCallContext>(
     clock,
@@ -19,8 +21,48 @@ function call(clock: Clock, r: Composed<ResourceAgent>, step: Step, epoch: numbe
       const fn = r.impl[step] as ((c: ResourceCallContext) => Promise<Outcome>) | undefined;
       return fn === undefined ? Promise.resolve(ok(`${r.id} has no ${step}`)) : fn.call(r.impl, ctx);
     },
-    { epoch },
+    primary === undefined ? { epoch } : { epoch, primary },
   );
+}
+
+/** Resources with roles run on replicas too (a standby database); the rest run on the primary only. */
+function hasRoles(r: Composed<ResourceAgent>): boolean {
+  return r.impl.promote !== undefined || r.impl.demote !== undefined;
+}
+
+/**
+ * A replica's upkeep: start the resources that have roles, pointed at the
+ * primary, then the transports that copy its log here. Stops at the first
+ * failure (the cycle asks again after a pause).
+ */
+export async function followPrimary(
+  clock: Clock,
+  group: { readonly resources: readonly Composed<ResourceAgent>[]; readonly transports: readonly Composed<ReplicationTransport>[] },
+  primary: NodeInfo,
+  epoch: number,
+  fallbackMs: number,
+): Promise<Outcome<ActionResultData>> {
+  const started: string[] = [];
+  for (const r of group.resources.filter(hasRoles)) {
+    const o = await call(clock, r, 'start', epoch, fallbackMs, primary);
+    if (o.code !== 'ok') return outcome(o.code === 'timeout' ? 'timeout' : 'failed', `start ${r.id} as a replica of ${primary.name}: ${o.code} (${o.reason})`);
+    started.push(r.id);
+  }
+  for (const t of group.transports) {
+    const o = await callWithDeadline(clock, t.timeoutMs ?? t.impl.defaultTimeoutMs ?? fallbackMs, `start transport ${t.id}`, (ctx) => t.impl.start(ctx));
+    if (o.code !== 'ok') return outcome(o.code === 'timeout' ? 'timeout' : 'failed', `start transport ${t.id} from ${primary.name}: ${o.code} (${o.reason})`);
+    started.push(t.id);
+  }
+  return ok(started.length === 0 ? `following ${primary.name} at epoch ${epoch}: nothing runs on replicas` : `following ${primary.name} at epoch ${epoch}: ${started.join(', ')}`);
+}
+
+/** Stop every transport (a node about to be promoted must stop pulling from the old primary). */
+export async function stopTransports(clock: Clock, transports: readonly Composed<ReplicationTransport>[], fallbackMs: number): Promise<Outcome<ActionResultData>> {
+  for (const t of transports) {
+    const o = await callWithDeadline(clock, t.timeoutMs ?? t.impl.defaultTimeoutMs ?? fallbackMs, `stop transport ${t.id}`, (ctx) => t.impl.stop(ctx));
+    if (o.code !== 'ok') return outcome(o.code === 'timeout' ? 'timeout' : 'failed', `stop transport ${t.id} before promotion: ${o.code} (${o.reason})`);
+  }
+  return ok(`stopped ${transports.length} transport(s)`);
 }
 
 /** Start then promote every resource in group order; stop at the first that fails. */
