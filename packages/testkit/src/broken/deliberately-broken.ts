@@ -88,7 +88,7 @@ export const deliberatelyBroken = {
     throwsOnMonitor: { factory: memoryAgentFactory(agents.ThrowingMonitorAgent), caughtBy: ['monitor of a stopped resource is not-running, and stop on it is ok'] },
     emptyReason: { factory: memoryAgentFactory(agents.EmptyReasonAgent), caughtBy: ['start twice is ok, and monitor then is ok with a role'] },
     ignoresAbort: { factory: memoryAgentFactory(agents.IgnoresAbortAgent), caughtBy: ['an already-aborted signal returns timeout, and the resource can still be stopped cleanly', 'a start that cannot finish gives timeout within the deadline and leaves nothing running'] },
-    promoteTwiceFails: { factory: memoryAgentFactory(agents.PromoteTwiceFailsAgent), caughtBy: ['promote twice is ok and monitor reports primary; demote twice is ok and monitor reports replica'] },
+    promoteTwiceFails: { factory: memoryAgentFactory(agents.PromoteTwiceFailsAgent), caughtBy: ['promote twice is ok and monitor reports primary; demote twice is ok and monitor reports replica or not-running'] },
   },
   probes: {
     ignoresAbort: { factory: memoryProbeFactory(probes.IgnoresAbortProbe), caughtBy: ['a target that never answers gives timeout within the deadline and leaves nothing running'] },
