@@ -117,6 +117,29 @@ export class Lab {
     await run(this.bootScriptPath(hostName), [name], { timeoutMs: 10_000 });
   }
 
+  /**
+   * Stop a service (its whole process group, with `signal`, then SIGKILL after
+   * the timeout) and take it out of the boot script, e.g. to hand a database
+   * over to an agent that starts and stops it itself.
+   */
+  async removeService(hostName: string, name: string, signal: NodeJS.Signals = 'SIGTERM', timeoutMs = 30_000): Promise<void> {
+    const pid = await this.servicePid(hostName, name);
+    this.services.set(hostName, (this.services.get(hostName) ?? []).filter((s) => s.name !== name));
+    await this.writeBootScript(hostName);
+    if (pid === undefined) return;
+    const signalGroup = (sig: NodeJS.Signals): void => {
+      try {
+        process.kill(-pid, sig);
+      } catch {
+        // already gone
+      }
+    };
+    signalGroup(signal);
+    const deadline = Date.now() + timeoutMs;
+    while (processAlive(pid) && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 100));
+    if (processAlive(pid)) signalGroup('SIGKILL');
+  }
+
   async servicePid(hostName: string, name: string): Promise<number | undefined> {
     const text = await readFile(join(this.host(hostName).dir, 'run', `${name}.pid`), 'utf8').catch(() => '');
     const pid = Number(text.trim());

@@ -11,6 +11,8 @@ export function labPostgresSettings(port: number, socketDir: string, extra: Read
     hot_standby: 'on',
     // pg_rewind needs hint bits WAL-logged to rejoin a diverged old primary.
     wal_log_hints: 'on',
+    // ... and the old primary's WAL back to the fork point: keep some on every server.
+    wal_keep_size: "'256MB'",
     // Small: three servers, a store and the agents share 2 cores and the lab's memory.
     shared_buffers: "'32MB'",
     max_connections: '50',
