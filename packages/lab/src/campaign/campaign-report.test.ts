@@ -53,6 +53,13 @@ describe('campaign report', () => {
     expect(report.ok).toBe(true);
   });
 
+  it('gives an outage to the fault that started just after the last acked write, not to the one before', () => {
+    // The last ack ended 30 ms before step 1's fault: the write after it was in flight when the fault hit.
+    const gaps = [{ fromMs: 9970, toMs: 14_000, durationMs: 4030, restored: true, failedAttempts: 5, uncertainAttempts: 1 }];
+    const report = buildCampaignReport({ seed: 1, config: 'test', startedMs: 0, endedMs: 20_000, steps: [step(0, 1000, false), step(1, 10_000, true)], attempts: [], verify: verifyWith(gaps) });
+    expect(report.steps.map((s) => s.restoreMs)).toEqual([0, 4000]);
+  });
+
   it('is not ok when an acknowledged write was lost, and counts an unrestored outage', () => {
     const gaps = [{ fromMs: 1100, toMs: 5000, durationMs: 3900, restored: false, failedAttempts: 9, uncertainAttempts: 0 }];
     const report = buildCampaignReport({ seed: 1, config: 'test', startedMs: 0, endedMs: 5000, steps: [step(0, 1000, true)], attempts: [], verify: verifyWith(gaps, [7]) });

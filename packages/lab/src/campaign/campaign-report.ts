@@ -27,6 +27,9 @@ export interface Failover {
 export interface StepOutcome {
   readonly index: number;
   readonly description: string;
+  /** Wall-clock ms: when the fault went in and when it was healed. */
+  readonly startMs: number;
+  readonly healedMs: number;
   readonly realFailure: boolean;
   readonly skipped?: string;
   /** From the fault to the first acked write after the outage it caused; 0 when writes never stopped; undefined when never restored. */
@@ -79,12 +82,23 @@ function stepAt(steps: readonly ExecutedStep[], atMs: number): ExecutedStep | un
   return found;
 }
 
-function restoreOf(step: ExecutedStep, windowEndMs: number, verify: VerifyReport): number | undefined {
-  if (step.skipped !== undefined) return 0;
-  // An outage belongs to the step it began in (a write that was in flight when the fault hit counts).
-  const gap = verify.outages.gaps.find((g) => g.fromMs >= step.startMs - 2000 && g.fromMs < windowEndMs && g.toMs > step.startMs);
+/**
+ * Which step an outage belongs to: the last one that started before it. The
+ * outage is measured from the end of the last acked write, which may be a
+ * little before the fault (a write was in flight), hence the slack.
+ */
+const IN_FLIGHT_SLACK_MS = 1000;
+
+function ownerOf(steps: readonly ExecutedStep[], gapFromMs: number): ExecutedStep | undefined {
+  let owner: ExecutedStep | undefined;
+  for (const step of steps) if (step.skipped === undefined && step.startMs <= gapFromMs + IN_FLIGHT_SLACK_MS) owner = step;
+  return owner;
+}
+
+function restoreOf(step: ExecutedStep, steps: readonly ExecutedStep[], verify: VerifyReport): number | undefined {
+  const gap = verify.outages.gaps.find((g) => ownerOf(steps, g.fromMs) === step);
   if (gap === undefined) return 0;
-  return gap.restored ? gap.toMs - step.startMs : undefined;
+  return gap.restored ? Math.max(0, gap.toMs - step.startMs) : undefined;
 }
 
 export interface ReportInput {
@@ -104,12 +118,14 @@ export function buildCampaignReport(input: ReportInput): CampaignReport {
     return step ? { ...f, step: step.index } : f;
   });
   const falseFailovers = failovers.filter((f) => f.step === undefined || !steps[f.step]?.realFailure);
-  const outcomes: StepOutcome[] = steps.map((step, i) => ({
+  const outcomes: StepOutcome[] = steps.map((step) => ({
     index: step.index,
     description: step.description,
+    startMs: step.startMs,
+    healedMs: step.healedMs,
     realFailure: step.realFailure,
     ...(step.skipped !== undefined ? { skipped: step.skipped } : {}),
-    restoreMs: restoreOf(step, steps[i + 1]?.startMs ?? input.endedMs, verify),
+    restoreMs: restoreOf(step, steps, verify),
     failovers: failovers.filter((f) => f.step === step.index).length,
   }));
   const interrupted = outcomes.filter((o) => o.restoreMs !== 0);

@@ -25,7 +25,23 @@ function kinds(text: string | undefined): StepKind[] | undefined {
   return list as StepKind[];
 }
 
+const USAGE = `usage: npm run campaign -- --faults N --seed S [options]
+  --faults N          faults to inject (default 5)
+  --seed S            the schedule's seed: the same seed gives the same schedule (default 1)
+  --servers N         servers in the lab, 2 to 9 (default 3)
+  --kinds a,b         only these faults: ${STEP_KINDS.join(', ')}
+  --min-hold-ms N     shortest time a fault stays (default 3000)
+  --max-hold-ms N     longest time a fault stays (default 8000)
+  --out FILE          also write the JSON report to FILE
+  --json              print the JSON report instead of the table
+Needs root. Exit 0: the checkers found nothing wrong; 1: they did (or the run failed);
+2: bad arguments; 5: the lab cannot start (not root, a missing package).`;
+
 async function main(): Promise<number> {
+  if (process.argv.includes('--help') || process.argv.includes('-h')) {
+    process.stdout.write(`${USAGE}\n`);
+    return 0;
+  }
   let options: Parameters<typeof runCampaign>[0];
   let json = false;
   try {
@@ -56,7 +72,7 @@ async function main(): Promise<number> {
     };
     if (options.servers !== undefined && (options.servers < 2 || options.servers > 9)) throw new Error('--servers: 2 to 9');
   } catch (error) {
-    process.stderr.write(`campaign: ${(error as Error).message}\n`);
+    process.stderr.write(`campaign: ${(error as Error).message}\n${USAGE}\n`);
     return 2;
   }
   try {
