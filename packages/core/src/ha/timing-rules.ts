@@ -22,9 +22,15 @@ export function memberTtlMs(t: Timing): number {
   return t.leaseTtlMs;
 }
 
-/** A gateway check counts for this long after it answered. */
+/**
+ * A gateway check counts for this long after it answered. At least the
+ * check's own timeout: while a dead primary is being confirmed, a cycle lasts
+ * as long as its slowest probe, and a shorter window let every answer go
+ * stale before the next cycle looked at it (seen in the lab: three checks in
+ * a row before a standby stood for election).
+ */
 export function gatewayFreshMs(t: Timing): number {
-  return 2 * t.probeIntervalMs;
+  return Math.max(2 * t.probeIntervalMs, t.gatewayTimeoutMs);
 }
 
 /** After an election it had to abandon, a node does not stand again for this long (others may have a working fence). */

@@ -28,7 +28,9 @@ function kinds(text: string | undefined): StepKind[] | undefined {
 const USAGE = `usage: npm run campaign -- --faults N --seed S [options]
   --faults N          faults to inject (default 5)
   --seed S            the schedule's seed: the same seed gives the same schedule (default 1)
-  --servers N         servers in the lab, 2 to 9 (default 3)
+  --config FILE       a Tandem config: the lab is built from its nodes and its agents run the
+                      cluster (without it: the baseline, PostgreSQL with no HA manager)
+  --servers N         servers in the baseline lab, 2 to 9 (default 3)
   --kinds a,b         only these faults: ${STEP_KINDS.join(', ')}
   --min-hold-ms N     shortest time a fault stays (default 3000)
   --max-hold-ms N     longest time a fault stays (default 8000)
@@ -52,6 +54,7 @@ async function main(): Promise<number> {
         faults: { type: 'string' },
         seed: { type: 'string' },
         servers: { type: 'string' },
+        config: { type: 'string' },
         kinds: { type: 'string' },
         'min-hold-ms': { type: 'string' },
         'max-hold-ms': { type: 'string' },
@@ -69,6 +72,7 @@ async function main(): Promise<number> {
       maxHoldMs: int('max-hold-ms', values['max-hold-ms'], 8000),
       ...(chosen ? { kinds: chosen } : {}),
       ...(values.out ? { outFile: values.out } : {}),
+      ...(values.config ? { configPath: values.config } : {}),
     };
     if (options.servers !== undefined && (options.servers < 2 || options.servers > 9)) throw new Error('--servers: 2 to 9');
   } catch (error) {

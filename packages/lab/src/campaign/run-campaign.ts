@@ -1,20 +1,19 @@
 import { writeFile } from 'node:fs/promises';
-import { postgresBinDir } from '@tandem/testkit/postgres';
-import { Lab } from '../lab.js';
 import { describeFault } from '../faults/fault-spec.js';
 import { injectFault } from '../faults/inject-fault.js';
-import { provisionPostgres } from '../postgres/provision-postgres.js';
-import { serversNamed } from '../topology/lab-spec.js';
 import { isRealFailure, planCampaign, seededRandom, type PlanOptions } from './campaign-plan.js';
 import { buildCampaignReport, type CampaignReport, type ExecutedStep } from './campaign-report.js';
+import { baselineCluster, clusterFromConfig } from './campaign-cluster.js';
 import { poweredServers, resolveStep } from './campaign-steps.js';
 import { LabWorkload } from './workload-run.js';
 
 export interface CampaignOptions extends PlanOptions {
   readonly seed: number;
   readonly faults: number;
-  /** Servers in the lab. Default 3. */
+  /** Servers in the lab (baseline only; a config brings its own nodes). Default 3. */
   readonly servers?: number;
+  /** A Tandem config: its agents run the cluster. Without one, the baseline runs no HA manager. */
+  readonly configPath?: string;
   /** After a heal: how long service may take to come back before the step counts as unrestored. Default 30 s. */
   readonly restoreTimeoutMs?: number;
   /** Quiet time between steps, after service is back. Default 2 s. */
@@ -24,32 +23,24 @@ export interface CampaignOptions extends PlanOptions {
   readonly log?: (line: string) => void;
 }
 
-function pickPostgres(): boolean {
-  try {
-    return postgresBinDir() !== '';
-  } catch {
-    return false;
-  }
-}
-
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
 /**
  * A random, seeded schedule of faults against a PostgreSQL lab while a client
- * writes through the service address, then the checkers' verdict. This
- * baseline runs no HA manager: the primary stays where the lab put it, so
- * every fault that hits it is an outage until healed, and nothing may be lost.
+ * writes through the service address, then the checkers' verdict. With a
+ * config, its agents manage the cluster; the baseline runs no HA manager, so
+ * every fault that hits the primary is an outage until healed.
  */
 export async function runCampaign(options: CampaignOptions): Promise<CampaignReport> {
   const log = options.log ?? ((line: string) => process.stderr.write(`${line}\n`));
   const plan = planCampaign(options.seed, options.faults, options);
-  const lab = await Lab.up({ servers: serversNamed(options.servers ?? 3), store: {} }, { needsPostgres: pickPostgres });
+  const cluster = options.configPath !== undefined ? await clusterFromConfig(options.configPath) : await baselineCluster(options.servers ?? 3);
+  const { lab, pg } = cluster;
   let keep = true;
   try {
-    log(`campaign: lab ${lab.id} up (${lab.dir})`);
-    const pg = await provisionPostgres(lab, { primary: 's1', replicas: lab.servers.slice(1).map((s) => s.name) });
-    const workload = LabWorkload.start(lab, pg, lab.address(pg.primary));
-    if (!(await workload.waitAckAfter(0, 30_000))) throw new Error(`campaign: the workload got no write acknowledged within 30 s (log: ${workload.logPath})`);
+    log(`campaign: lab ${lab.id} up (${lab.dir}); ${cluster.label}; clients write to ${cluster.serviceAddress}`);
+    const workload = LabWorkload.start(lab, pg, cluster.serviceAddress);
+    if (!(await workload.waitAckAfter(0, 60_000))) throw new Error(`campaign: the workload got no write acknowledged within 60 s (log: ${workload.logPath})`);
     const startedMs = Date.now();
     const random = seededRandom(options.seed ^ 0x5eed);
     const steps: ExecutedStep[] = [];
@@ -78,7 +69,7 @@ export async function runCampaign(options: CampaignOptions): Promise<CampaignRep
     await workload.stop();
     const verify = await workload.verify(500);
     const attempts = (await workload.read()).attempts;
-    const report = buildCampaignReport({ seed: options.seed, config: 'baseline: no HA manager', startedMs, endedMs, steps, attempts, verify });
+    const report = buildCampaignReport({ seed: options.seed, config: cluster.label, startedMs, endedMs, steps, attempts, verify });
     if (options.outFile) await writeFile(options.outFile, `${JSON.stringify(report, null, 2)}\n`);
     keep = !report.ok;
     if (keep) log(`campaign: the checkers found problems; lab logs kept in ${lab.dir}`);

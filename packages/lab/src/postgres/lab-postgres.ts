@@ -57,6 +57,11 @@ export class LabPostgres {
     return join(this.lab.host(server).dir, 'pgdata');
   }
 
+  /** Owned by postgres: server logs written by pg_ctl (when an agent runs the database). */
+  logDir(server: string): string {
+    return join(this.lab.host(server).dir, 'pglog');
+  }
+
   socketDir(server: string): string {
     return join(this.lab.host(server).dir, 'pgsock');
   }

@@ -39,7 +39,7 @@ export async function provisionPostgres(lab: Lab, options: LabPostgresOptions): 
   const pg = new LabPostgres(lab, { bin, port, user: SUPERUSER, password, primary: options.primary, replicas: options.replicas });
   for (const server of [options.primary, ...options.replicas]) {
     // The host directory belongs to root; PostgreSQL (as postgres) gets its own data and socket directories in it.
-    for (const dir of [pg.socketDir(server), pg.dataDir(server)]) {
+    for (const dir of [pg.socketDir(server), pg.dataDir(server), pg.logDir(server)]) {
       await mkdir(dir, { recursive: true, mode: 0o700 });
       await chown(dir, uid, gid);
     }

@@ -1,3 +1,4 @@
+import { gatewayFreshMs } from '@tandem/core';
 import { checkLiveness, checkSafety, type Violation } from './checkers.js';
 import { describeFault, planFaults, startFault } from './faults.js';
 import { DEFAULT_SIM_CONFIG, livenessBound, type SimConfig } from './sim-config.js';
@@ -83,7 +84,7 @@ export async function runSeed(seed: number, options: SeedOptions = {}): Promise<
   });
   await runUntil(world, endMs);
   const history = world.history.entries;
-  const violations = [...checkSafety(history, { gatewayWindowMs: 3 * config.timing.probeIntervalMs })];
+  const violations = [...checkSafety(history, { gatewayWindowMs: gatewayFreshMs(config.timing) + config.timing.probeIntervalMs })];
   const live = checkLiveness(history, healAtMs, boundMs);
   if (live.violation) violations.push(live.violation);
   let fingerprint = 2166136261;

@@ -1,0 +1,79 @@
+import { readFile, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { loadConfigFile, type ClusterConfig } from '@tandem/core';
+import { postgresBinDir } from '@tandem/testkit/postgres';
+import { Lab } from '../lab.js';
+import { configForLab, type LabOverrides } from '../agents/config-for-lab.js';
+import { labSpecFromConfig } from '../agents/lab-from-config.js';
+import { startAgents } from '../agents/start-agents.js';
+import { provisionPostgres } from '../postgres/provision-postgres.js';
+import type { LabPostgres } from '../postgres/lab-postgres.js';
+import { serversNamed } from '../topology/lab-spec.js';
+
+/** A lab with PostgreSQL, and (with a config) agents managing it, ready for a workload. */
+export interface CampaignCluster {
+  readonly lab: Lab;
+  readonly pg: LabPostgres;
+  /** Where clients connect: the config's VIP, else the first server's address. */
+  readonly serviceAddress: string;
+  /** What runs the cluster, for the report. */
+  readonly label: string;
+}
+
+function postgresFound(): boolean {
+  try {
+    return postgresBinDir() !== '';
+  } catch {
+    return false;
+  }
+}
+
+/** The baseline: a PostgreSQL primary and replicas, no HA manager. */
+export async function baselineCluster(servers: number): Promise<CampaignCluster> {
+  const lab = await Lab.up({ servers: serversNamed(servers), store: {} }, { needsPostgres: postgresFound });
+  try {
+    const pg = await provisionPostgres(lab, { primary: 's1', replicas: lab.servers.slice(1).map((s) => s.name) });
+    return { lab, pg, serviceAddress: lab.address('s1'), label: 'baseline: no HA manager' };
+  } catch (error) {
+    await lab.down({ keepDir: true });
+    throw error;
+  }
+}
+
+function instancesOf(config: ClusterConfig, plugin: string): { id: string; options: Record<string, unknown> }[] {
+  return config.resources.filter((r) => r.plugin === plugin).map((r) => ({ id: r.id, options: r.options as Record<string, unknown> }));
+}
+
+/**
+ * The cluster a Tandem config describes, with its agents running. The lab
+ * sets up PostgreSQL (the first node primary) and, when the config manages
+ * the database (`resource-postgres`), stops it and hands it to the agents,
+ * with the config's data and socket paths pointed at each server's lab
+ * directory. The agents get TANDEM_PG_PASSWORD and TANDEM_IPMI_PASSWORD.
+ */
+export async function clusterFromConfig(configPath: string): Promise<CampaignCluster> {
+  const { config } = await loadConfigFile(configPath, { skipSecrets: true });
+  const lab = await Lab.up(labSpecFromConfig(config), { needsPostgres: postgresFound });
+  try {
+    const names = lab.servers.map((s) => s.name);
+    const [first, ...rest] = names;
+    const pg = await provisionPostgres(lab, { primary: first as string, replicas: rest });
+    const databases = instancesOf(config, 'resource-postgres');
+    const overrides: Record<string, Record<string, Record<string, unknown>>> = {};
+    for (const server of names) {
+      overrides[server] = Object.fromEntries(databases.map((d) => [d.id, { dataDir: pg.dataDir(server), socketDir: pg.socketDir(server), logFile: join(pg.logDir(server), 'postgresql.log'), port: pg.port }]));
+      if (databases.length > 0) await lab.removeService(server, 'postgres', 'SIGINT');
+    }
+    const labConfig = join(lab.dir, 'tandem.yaml');
+    await writeFile(labConfig, configForLab(await readFile(configPath, 'utf8'), overrides as LabOverrides));
+    const env: Record<string, string> = { TANDEM_PG_PASSWORD: pg.password };
+    if (lab.spec.power) env.TANDEM_IPMI_PASSWORD = lab.bmcs.access(first as string).password;
+    await startAgents(lab, { configPath: labConfig, env });
+    const vip = instancesOf(config, 'resource-vip')[0]?.options.address;
+    const serviceAddress = typeof vip === 'string' ? (vip.split('/')[0] as string) : lab.address(first as string);
+    return { lab, pg, serviceAddress, label: `${configPath} (agents)` };
+  } catch (error) {
+    await lab.down({ keepDir: true });
+    throw error;
+  }
+}
