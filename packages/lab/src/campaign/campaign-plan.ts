@@ -1,4 +1,5 @@
 import type { NicRole } from '../topology/lab-spec.js';
+import { seededRandom } from '../faults/delay-proxy-impairment.js';
 
 /** What a campaign step does, before its target is resolved against the running cluster. */
 export type StepKind = 'power-off' | 'freeze-host' | 'freeze-postgres' | 'nic-down' | 'drop' | 'isolate' | 'gateway-down' | 'store-down' | 'link-delay';
@@ -21,18 +22,6 @@ export interface PlanOptions {
   readonly kinds?: readonly StepKind[];
   readonly minHoldMs?: number;
   readonly maxHoldMs?: number;
-}
-
-/** mulberry32: a small, well-mixed 32-bit generator; the same seed gives the same campaign. */
-export function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 function pick<T>(random: () => number, items: readonly T[]): T {

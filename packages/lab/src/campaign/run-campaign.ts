@@ -1,7 +1,8 @@
 import { writeFile } from 'node:fs/promises';
 import { describeFault } from '../faults/fault-spec.js';
 import { injectFault } from '../faults/inject-fault.js';
-import { isRealFailure, planCampaign, seededRandom, type PlanOptions } from './campaign-plan.js';
+import { seededRandom } from '../faults/delay-proxy-impairment.js';
+import { isRealFailure, planCampaign, type PlanOptions } from './campaign-plan.js';
 import { buildCampaignReport, type CampaignReport, type ExecutedStep } from './campaign-report.js';
 import { baselineCluster, clusterFromConfig } from './campaign-cluster.js';
 import { poweredServers, resolveStep } from './campaign-steps.js';
