@@ -41,7 +41,7 @@ export interface QueryTarget {
 export class PgTools {
   constructor(
     readonly options: PostgresAgentOptions,
-    private readonly runner: CommandRunner,
+    readonly runner: CommandRunner,
     readonly binDir: string | undefined,
     private readonly runningAsRoot: boolean = process.getuid?.() === 0,
     private readonly password: () => string = () => options.password.reveal(),

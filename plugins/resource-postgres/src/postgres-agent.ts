@@ -5,6 +5,7 @@ import { hasStandbySignal, inspectServer } from './server-state.js';
 import { configureStandby } from './standby-setup.js';
 import { startServer } from './start-server.js';
 import { IMMEDIATE_STOP_MS, stopServer } from './stop-server.js';
+import { rejoinAsReplica } from './rejoin-as-replica.js';
 
 export interface ClusterView {
   /** The node this agent runs on. */
@@ -75,6 +76,26 @@ export class PostgresAgent implements ResourceAgent {
       case 'running':
         return ok(`PostgreSQL pid ${state.pid ?? '?'} runs as ${state.role}`, { role: state.role });
     }
+  }
+
+  /** `tandem rejoin`: pg_rewind from ctx.primary, or a fresh base backup, then stream from it. */
+  async rejoin(ctx: ResourceCallContext): Promise<Outcome> {
+    if (ctx.primary === undefined) return outcome('failed', 'rejoin needs the current primary, and no node holds the lease');
+    const lines: string[] = [];
+    const o = await rejoinAsReplica({
+      options: this.options,
+      self: this.cluster.self,
+      primary: ctx.primary,
+      runner: this.tools.runner,
+      clock: this.clock,
+      timeoutMs: ctx.timeoutMs,
+      signal: ctx.signal,
+      onProgress: (line) => lines.push(line),
+    });
+    if (o.code !== 'ok' || o.data === undefined) return outcome(o.code, o.reason);
+    const r = o.data;
+    const how = r.method === 'rewind' ? 'pg_rewind' : `a fresh base backup${r.movedAsideTo ? ` (old data kept in ${r.movedAsideTo})` : ''}${r.rewindFailure ? ` because pg_rewind could not: ${r.rewindFailure}` : ''}`;
+    return ok(`${this.cluster.self.name} streams from ${r.primary} again after ${how}, in ${Math.round(r.durationMs)} ms${r.bytes !== undefined ? `, ${r.bytes} bytes copied` : ''}`);
   }
 
   async promote(ctx: ResourceCallContext): Promise<Outcome> {

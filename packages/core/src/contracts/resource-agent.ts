@@ -39,6 +39,13 @@ export interface ResourceAgent {
   monitor(ctx: ResourceCallContext): Promise<Outcome<ResourceState>>;
   promote?(ctx: ResourceCallContext): Promise<Outcome>;
   demote?(ctx: ResourceCallContext): Promise<Outcome>;
+  /**
+   * Bring this node's copy back as a replica of `ctx.primary`, even when it
+   * diverged from it (a failed primary's last writes): rewind it, or make a
+   * fresh copy, keeping the old data aside. Only resources with roles have
+   * it; `tandem rejoin` runs it on the node being rejoined.
+   */
+  rejoin?(ctx: ResourceCallContext): Promise<Outcome>;
 }
 
 export const ResourceAgent: unique symbol = Symbol.for('tandem.ResourceAgent');
