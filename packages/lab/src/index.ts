@@ -28,3 +28,5 @@ export * from './campaign/run-campaign.js';
 export * from './campaign/campaign-report.js';
 export * from './campaign/campaign-plan.js';
 export * from './campaign/workload-run.js';
+export * from './campaign/campaign-cluster.js';
+export * from './trials/index.js';

@@ -182,7 +182,7 @@ export class Lab {
       host: host.name,
       namespace: host.namespace,
       dir: host.dir,
-      nics: host.nics.map((n) => n.name),
+      nics: host.nics.map((n) => ({ name: n.name, cidr: `${n.address}/${n.prefixLength}` })),
       services: this.services.get(hostName) ?? [],
     });
     await writeFile(this.bootScriptPath(hostName), script, { mode: 0o755 });

@@ -9,7 +9,8 @@ export { PostgresAgent, type ClusterView } from './postgres-agent.js';
 export { postgresAgentOptions, slotNameFor, logFileOf, type PostgresAgentOptions, type PostgresAgentOptionsInput } from './options.js';
 export { rejoinAsReplica, type RejoinInput, type RejoinReport } from './rejoin-as-replica.js';
 export { findPostgresBinDir, pickHighestMajor } from './bin-dir.js';
-export { PgTools } from './pg-tools.js';
+export { PgTools, commandFailure, deadlineOf, type Deadline } from './pg-tools.js';
+export { conninfo, conninfoValue, confValue, connectTimeoutS } from './conninfo.js';
 
 function requiredCommands(options: PostgresAgentOptions): RequiredCommand[] {
   const bin = options.binDir ?? findPostgresBinDir();

@@ -16,8 +16,8 @@ export interface BootScriptInput {
   readonly namespace: string;
   /** The host's directory: logs/ and run/ live here. */
   readonly dir: string;
-  /** Interfaces to bring up first: power on restores the links a power cut took down. */
-  readonly nics: readonly string[];
+  /** Interfaces and their configured addresses (CIDR): what a reboot restores, and nothing else. */
+  readonly nics: readonly { readonly name: string; readonly cidr: string }[];
   readonly services: readonly ServiceSpec[];
 }
 
@@ -58,8 +58,13 @@ export function renderBootScript(input: BootScriptInput): string {
     '  echo $! > "$dir/run/$name.pid"',
     '}',
     'only=$1',
-    '# A full boot (power on) brings the links up; starting one service leaves them as a fault may have set them.',
-    `if [ -z "$only" ]; then for nic in ${input.nics.map((n) => shellQuote([n])).join(' ')}; do ip -n "$ns" link set "$nic" up; done; fi`,
+    '# A full boot (power on) is a reboot: each NIC gets back its configured address only (a VIP the host',
+    '# held before the power cut is gone, as on a real server), neighbour caches start empty, links come up.',
+    '# Starting one service leaves the links as a fault may have set them.',
+    'if [ -z "$only" ]; then',
+    ...input.nics.map((n) => `  ip -n "$ns" addr flush dev ${shellQuote([n.name])}; ip -n "$ns" addr add ${shellQuote([n.cidr])} dev ${shellQuote([n.name])}; ip -n "$ns" link set ${shellQuote([n.name])} up`),
+    '  ip -n "$ns" neigh flush all',
+    'fi',
   ];
   for (const service of input.services) {
     lines.push(`if [ -z "$only" ] || [ "$only" = ${shellQuote([service.name])} ]; then start ${shellQuote([service.name, ...serviceArgv(service)])}; fi`);
