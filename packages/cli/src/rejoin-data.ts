@@ -1,32 +1,34 @@
-import { allNodeInfos, callWithDeadline, TandemError, type Composition, type Lease, type ResourceCallContext } from '@tandem/core';
-import type { ClusterContext } from './cluster-context.js';
+import { randomUUID } from 'node:crypto';
+import { TandemError, type Clock, type CoordinationStore, type StoredEvent } from '@tandem/core';
+import { pollUntil } from './poll.js';
 
 export interface DataRejoin {
-  readonly resource: string;
-  readonly code: string;
+  /** True when the node's agent reported the rejoin done. */
+  readonly ok: boolean;
+  /** What the agent reported (per resource: rewound or re-copied, how long). */
   readonly reason: string;
 }
 
 /**
- * The data half of a rejoin, on the node being rejoined: every resource that
- * can (a database) rewinds or re-copies itself from the current primary and
- * streams from it again. Fails on the first resource that cannot, naming it.
+ * The data half of a rejoin: ask the node's own agent (through the store) to
+ * rewind or re-copy its resources from the current primary and follow it,
+ * then wait for its report. The agent does it so that nothing else starts
+ * the database while it is being rewound.
  */
-export async function rejoinData(cluster: ClusterContext, local: Composition, lease: Lease | undefined, timeoutMs: number): Promise<DataRejoin[]> {
+export async function requestDataRejoin(store: CoordinationStore, clock: Clock, target: string, timeoutMs: number): Promise<DataRejoin> {
+  const lease = await store.readLease();
   if (lease === undefined) throw new TandemError('preconditionFailed', 'no node holds the primary lease: there is nothing to rejoin to', { problems: [{ path: 'lease', message: 'none', fix: 'wait for a primary (tandem status), then run rejoin again' }] });
-  const primary = allNodeInfos(cluster.config).find((n) => n.name === lease.holder);
-  if (primary === undefined) throw new TandemError('failed', `the lease holder ${lease.holder} is not in the config`);
-  const done: DataRejoin[] = [];
-  for (const r of local.resources) {
-    const rejoin = r.impl.rejoin;
-    if (rejoin === undefined) continue;
-    const o = await callWithDeadline<undefined, ResourceCallContext>(cluster.clock, timeoutMs, `rejoin ${r.id}`, (ctx) => rejoin.call(r.impl, ctx), { epoch: lease.epoch, primary });
-    done.push({ resource: r.id, code: o.code, reason: o.reason });
-    if (o.code !== 'ok') {
-      throw new TandemError(o.code === 'timeout' ? 'timeout' : 'failed', `rejoin of ${r.id} on ${local.node.name} failed: ${o.reason}`, {
-        problems: [{ path: `resources.${r.id}`, message: o.reason, fix: 'fix the cause shown, then run `tandem rejoin --data` again; the old data is never deleted' }],
-      });
-    }
-  }
-  return done;
+  const id = randomUUID();
+  // Read from the end of the event history as it is now: the report will come after it.
+  let after = (await store.readEvents({ limit: 100_000 })).at(-1)?.id;
+  await store.updateSettings({ request: { id, kind: 'rejoin', target, requestedAtWallMs: clock.wallMs() } });
+  let seen: StoredEvent | undefined;
+  await pollUntil(`the rejoin of ${target}`, timeoutMs, 500, async () => {
+    const events = await store.readEvents({ ...(after === undefined ? {} : { after }), limit: 1000 });
+    after = events.at(-1)?.id ?? after;
+    seen = events.find((e) => e.node === target && (e.type === 'action.rejoin' || e.type === 'alert.rejoin-failed'));
+    return seen;
+  }, () => ({ path: 'NODE', message: `${target}'s agent has not reported the rejoin yet`, fix: `is its agent running? see \`tandem events\` and ${target}'s agent log` }));
+  const event = seen as StoredEvent;
+  return { ok: event.type === 'action.rejoin' && / ok \(/.test(event.message), reason: event.message };
 }

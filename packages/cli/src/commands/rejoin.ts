@@ -4,13 +4,13 @@ import { requireMember } from '../await-primary.js';
 import { BaseCommand } from '../base-command.js';
 import { clusterFlags, withCluster } from '../cluster-context.js';
 import { actingNode, composeAs, levelsFor } from '../local-composition.js';
-import { rejoinData, type DataRejoin } from '../rejoin-data.js';
+import { requestDataRejoin, type DataRejoin } from '../rejoin-data.js';
 
 export interface RejoinResult {
   readonly node: string;
   readonly unfenced: readonly string[];
-  /** With --data: what each resource did to come back as a replica. */
-  readonly data?: readonly DataRejoin[];
+  /** With --data: what the node's agent reported. */
+  readonly data?: DataRejoin;
 }
 
 export default class Rejoin extends BaseCommand<typeof Rejoin> {
@@ -18,13 +18,13 @@ export default class Rejoin extends BaseCommand<typeof Rejoin> {
   static override description = `A failed primary is never re-added automatically. After an operator has looked at it, rejoin undoes the fence (power on, re-registration) with every configured fencer that can unfence. Its agent then starts as a replica; resource plugins do the resource-specific part (a database rewinds or re-clones from the new primary) when the agent starts them. Refused while the node holds the lease.`;
   static override examples = [
     { description: 'Bring db1 back after repair', command: '<%= config.bin %> <%= command.id %> db1 -c /etc/tandem/tandem.yaml' },
-    { description: 'On db1 itself: also rewind (or re-copy) its database from the primary', command: '<%= config.bin %> <%= command.id %> db1 --data -c /etc/tandem/tandem.yaml' },
+    { description: 'Also rewind (or re-copy) its database from the primary, once its agent runs', command: '<%= config.bin %> <%= command.id %> db1 --data -c /etc/tandem/tandem.yaml' },
   ];
   static override args = { node: Args.string({ required: true, description: 'Node to rejoin' }) };
   static override flags = {
     ...clusterFlags,
     as: Flags.string({ summary: 'Compose the fencers as this node would (default: the first other node).' }),
-    data: Flags.boolean({ default: false, summary: 'Run on the node being rejoined: rewind or re-copy its data from the primary (pg_rewind, else a base backup) and stream again.' }),
+    data: Flags.boolean({ default: false, summary: "Then have the node's agent rewind or re-copy its data from the primary (pg_rewind, else a base backup) and stream again; waits for its report." }),
     'data-timeout': Flags.integer({ default: 1_800_000, min: 1000, summary: 'Bound on the data rejoin, in ms (a base backup of a large database takes time).' }),
   };
 
@@ -55,10 +55,9 @@ export default class Rejoin extends BaseCommand<typeof Rejoin> {
       await cluster.store.appendEvent({ atWallMs: at, node: 'operator', type: 'admin.rejoin', message: `${target} unfenced (${unfenced.join(', ') || 'no fencer needed it'}); it may start as a replica` });
       this.log(`${target} may rejoin as a replica: unfenced by ${unfenced.join(', ') || '(no fencer can unfence; nothing to undo)'}`);
       if (!this.flags.data) return { node: target, unfenced };
-      const local = await composeAs(cluster, target, this.config, this.logger);
-      const data = await rejoinData(cluster, local, await cluster.store.readLease(), this.flags['data-timeout']);
-      for (const d of data) this.log(`${d.resource}: ${d.reason}`);
-      await cluster.store.appendEvent({ atWallMs: cluster.clock.wallMs(), node: target, type: 'admin.rejoin-data', message: data.map((d) => `${d.resource}: ${d.reason}`).join('; ') || 'no resource keeps data to rejoin' });
+      const data = await requestDataRejoin(cluster.store, cluster.clock, target, this.flags['data-timeout']);
+      if (!data.ok) throw new TandemError('failed', `${target} could not rejoin: ${data.reason}`, { problems: [{ path: 'NODE', message: data.reason, fix: 'fix the cause shown, then run `tandem rejoin --data` again; the old data is never deleted' }] });
+      this.log(data.reason);
       return { node: target, unfenced, data };
     });
   }

@@ -1,4 +1,5 @@
 import type { CallContext, Outcome } from './outcome.js';
+import type { NodeInfo } from './node-info.js';
 
 /**
  * A point in a replicated stream. `offset` orders positions (PostgreSQL LSN as
@@ -42,9 +43,15 @@ export interface InFlight {
  *   core then refuses a zero-loss promotion.
  * - The caller enforces `ctx.timeoutMs`.
  */
+/** What `start` gets: on a replica, the node whose log to copy. */
+export interface TransportStartContext extends CallContext {
+  /** The current primary, when one holds the lease (the HA cycle's follow step passes it). */
+  readonly primary?: NodeInfo;
+}
+
 export interface ReplicationTransport {
   readonly defaultTimeoutMs: number;
-  start(ctx: CallContext): Promise<Outcome>;
+  start(ctx: TransportStartContext): Promise<Outcome>;
   stop(ctx: CallContext): Promise<Outcome>;
   status(ctx: CallContext): Promise<Outcome<TransportStatus>>;
   inFlight(ctx: CallContext): Promise<Outcome<InFlight>>;

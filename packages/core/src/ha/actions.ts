@@ -42,6 +42,12 @@ export type Action =
    * log here. Asked again whenever the primary or its epoch changes.
    */
   | { readonly kind: 'follow'; readonly primary: string; readonly epoch: number; readonly timeoutMs: number }
+  /**
+   * An operator's `tandem rejoin --data`, carried out by the rejoining node's
+   * own agent (so nothing else starts its database meanwhile): resources with
+   * data rewind or re-copy themselves from the primary, then it follows it.
+   */
+  | { readonly kind: 'rejoin'; readonly primary: string; readonly epoch: number; readonly requestId: string; readonly timeoutMs: number }
   /** Start and promote the group again after its monitor failed: a crashed process comes back at the same epoch. */
   | { readonly kind: 'restart'; readonly epoch: number; readonly reason: string; readonly timeoutMs: number };
 
@@ -117,5 +123,7 @@ export function describeAction(a: Action): string {
       return `restart resources at epoch ${a.epoch} (${a.reason})`;
     case 'follow':
       return `follow ${a.primary} at epoch ${a.epoch}`;
+    case 'rejoin':
+      return `rejoin as a replica of ${a.primary} at epoch ${a.epoch}`;
   }
 }

@@ -3,7 +3,7 @@ import type { MemberRecord, OperatorRequest } from '../ports/coordination-store.
 import { laneOf, type Action } from './actions.js';
 import { holdsLease } from './local-state.js';
 import type { Snapshot } from './snapshot.js';
-import { memberTtlMs, requestTimeoutMs } from './timing-rules.js';
+import { memberTtlMs, REJOIN_TIMEOUT_MS, requestTimeoutMs } from './timing-rules.js';
 
 /** What one cycle decided. `step` names the failover step this cycle advanced, if any, for the event history. */
 export interface Decision {
@@ -24,6 +24,8 @@ export interface DecideContext {
   readonly maintenance: boolean;
   /** A pending switchover/failover request younger than its timeout. */
   readonly request: OperatorRequest | undefined;
+  /** A pending `rejoin --data` request for this node, younger than its timeout. */
+  readonly rejoin: OperatorRequest | undefined;
 }
 
 export function contextOf(s: Snapshot, nowMs: number): DecideContext {
@@ -31,6 +33,7 @@ export function contextOf(s: Snapshot, nowMs: number): DecideContext {
   const settings = s.store.reachable ? s.store.settings : undefined;
   const req = settings?.request;
   const live = req !== undefined && (req.kind === 'switchover' || req.kind === 'failover') && s.wallMs - req.requestedAtWallMs < requestTimeoutMs(s.timing);
+  const rejoin = req !== undefined && req.kind === 'rejoin' && req.target === s.node && s.wallMs - req.requestedAtWallMs < requestTimeoutMs(s.timing) + REJOIN_TIMEOUT_MS;
   return {
     s,
     now: nowMs,
@@ -41,6 +44,7 @@ export function contextOf(s: Snapshot, nowMs: number): DecideContext {
     leaseValid: holdsLease(s.local, s.store, nowMs),
     maintenance: settings?.maintenance === true,
     request: live ? req : undefined,
+    rejoin: rejoin ? req : undefined,
   };
 }
 

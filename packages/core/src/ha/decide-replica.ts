@@ -1,7 +1,7 @@
 import type { Lease } from '../ports/coordination-store.js';
 import type { Action } from './actions.js';
 import { decision, healthyReplicas, type DecideContext, type Decision } from './decide-context.js';
-import { gatewayFreshMs } from './timing-rules.js';
+import { gatewayFreshMs, REJOIN_TIMEOUT_MS } from './timing-rules.js';
 
 /** Decisions for a node without a lease: watch the primary, or self-check and stand for election. */
 export function decideReplica(c: DecideContext): Decision {
@@ -23,7 +23,7 @@ function gatewayCheck(c: DecideContext): Action[] {
 function watch(c: DecideContext, lease: Lease): Decision {
   const p = c.s.probes;
   const confirmed = p !== undefined && p.target === lease.holder ? p.tallies.filter((t) => t.consecutiveFailures >= c.s.confirmFailures) : [];
-  if (confirmed.length === 0) return follow(c, lease);
+  if (confirmed.length === 0) return c.rejoin !== undefined || c.s.local.completeRequestId !== undefined ? rejoin(c, lease) : follow(c, lease);
   const what = confirmed.map((t) => `${t.id} x${t.consecutiveFailures}`).join(', ');
   if (c.maintenance) return decision(`maintenance: no automatic action although ${lease.holder} failed ${what}`);
   return decision(
@@ -31,6 +31,22 @@ function watch(c: DecideContext, lease: Lease): Decision {
     gatewayCheck(c),
     'detect',
   );
+}
+
+/** Carry out an operator's rejoin of this node, then clear the request. */
+function rejoin(c: DecideContext, lease: Lease): Decision {
+  const l = c.s.local;
+  if (l.completeRequestId !== undefined) {
+    if (c.leaseBusy) return decision(`rejoin done; clearing request ${l.completeRequestId}`);
+    return decision(`rejoin done; clearing request ${l.completeRequestId}`, [{ kind: 'complete-request', id: l.completeRequestId, timeoutMs: c.t.storeTimeoutMs }]);
+  }
+  const req = c.rejoin;
+  if (req === undefined) return decision(`no action: primary ${lease.holder} holds lease epoch ${lease.epoch}`);
+  if (l.writing) return decision(`rejoin waits: ${l.node} must stop writing first`);
+  if (c.workBusy) return decision(`rejoin: ${l.node} becomes a replica of ${lease.holder} (in progress)`);
+  return decision(`rejoin: ${l.node} becomes a replica of ${lease.holder} at epoch ${lease.epoch} (request ${req.id})`, [
+    { kind: 'rejoin', primary: lease.holder, epoch: lease.epoch, requestId: req.id, timeoutMs: REJOIN_TIMEOUT_MS },
+  ]);
 }
 
 /** Keep this replica's resources and transports pointed at the current primary. */

@@ -43,6 +43,15 @@ describe('decide', () => {
     expect(decide(snap({ following: undefined, followRetryAtMs: NOW - 1 }), NOW).actions.map((a) => a.kind)).toEqual(['follow']);
   });
 
+  it('a rejoin request for this node is carried out by its agent, then cleared; others ignore it', () => {
+    const request = { id: 'r1', kind: 'rejoin' as const, target: 'db2', requestedAtWallMs: 1_000_000 - 500 };
+    const withRequest = { store: store({ settings: { maintenance: false, request } }) };
+    expect(decide(snap({}, withRequest), NOW).actions).toEqual([{ kind: 'rejoin', primary: 'db1', epoch: 7, requestId: 'r1', timeoutMs: 30 * 60_000 }]);
+    expect(decide(snap({ completeRequestId: 'r1' }, withRequest), NOW).actions).toEqual([{ kind: 'complete-request', id: 'r1', timeoutMs: 1000 }]);
+    const forOther = { store: store({ settings: { maintenance: false, request: { ...request, target: 'db3' } } }) };
+    expect(decide(snap({}, forOther), NOW).actions).toEqual([]);
+  });
+
   it('a freshly started agent demotes before anything else', () => {
     const s = snap(initialLocalState('db2'));
     expect(decide(s, NOW).summary).toBe('demote: db2 stops writing at epoch 0 (agent started, making sure nothing writes)');

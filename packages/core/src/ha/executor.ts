@@ -8,7 +8,7 @@ import type { CoordinationStore } from '../ports/coordination-store.js';
 import { describeAction, laneOf, type Action, type ActionResult, type ActionResultData, type InFlightAction, type Lane } from './actions.js';
 import type { GatewayChecker } from './gateway-checker.js';
 import { runFencingLevels } from './fencing-levels.js';
-import { demoteResources, followPrimary, monitorResources, promoteResources, runRecovery, stopTransports } from './resource-steps.js';
+import { demoteResources, followPrimary, monitorResources, promoteResources, rejoinResources, runRecovery, stopTransports } from './resource-steps.js';
 import { memberTtlMs } from './timing-rules.js';
 
 /** The parts of a composition the executor drives. */
@@ -129,6 +129,13 @@ export class ActionExecutor {
         const stopped = await stopTransports(clock, composition.transports ?? [], timing.actionTimeoutMs);
         if (stopped.code !== 'ok') return stopped;
         return promoteResources(clock, composition.resources, a.epoch, timing.actionTimeoutMs);
+      }
+      case 'rejoin': {
+        const group = { resources: composition.resources, transports: composition.transports ?? [] };
+        const rejoined = await rejoinResources(clock, group.resources, this.nodeInfo(a.primary), a.epoch, a.timeoutMs);
+        if (rejoined.code !== 'ok') return rejoined;
+        const followed = await followPrimary(clock, group, this.nodeInfo(a.primary), a.epoch, timing.actionTimeoutMs);
+        return followed.code === 'ok' ? ok(`${rejoined.reason}; ${followed.reason}`) : followed;
       }
       case 'follow':
         return followPrimary(clock, { resources: composition.resources, transports: composition.transports ?? [] }, this.nodeInfo(a.primary), a.epoch, timing.actionTimeoutMs);

@@ -139,6 +139,11 @@ export function applyResult(state: LocalState, r: ActionResult, timing: Timing):
       const h = s.resources ?? { checkedAtMs: 0, failures: 0, restarts: 0, reason: '' };
       return { ...s, resources: { ...h, checkedAtMs: r.finishedAtMs, failures: ok ? 0 : h.failures + 1, reason: r.reason } };
     }
+    case 'rejoin':
+      // Cleared either way: the event says how it went, and the operator asks again after a failure.
+      return ok
+        ? { ...s, following: { primary: a.primary, epoch: a.epoch }, followRetryAtMs: undefined, completeRequestId: a.requestId }
+        : { ...s, following: undefined, completeRequestId: a.requestId };
     case 'follow':
       return ok
         ? { ...s, following: { primary: a.primary, epoch: a.epoch }, followRetryAtMs: undefined }

@@ -4,7 +4,7 @@ import { ok, outcome } from '../contracts/outcome.js';
 import type { RecoveryInput, RecoveryReport, RecoveryStrategy } from '../contracts/recovery-strategy.js';
 import type { ResourceAgent, ResourceCallContext } from '../contracts/resource-agent.js';
 import type { NodeInfo } from '../contracts/node-info.js';
-import type { ReplicationTransport } from '../contracts/replication-transport.js';
+import type { ReplicationTransport, TransportStartContext } from '../contracts/replication-transport.js';
 import type { Composed } from '../plugins/compose.js';
 import type { Clock } from '../ports/clock.js';
 import type { ActionResultData } from './actions.js';
@@ -49,11 +49,24 @@ export async function followPrimary(
     started.push(r.id);
   }
   for (const t of group.transports) {
-    const o = await callWithDeadline(clock, t.timeoutMs ?? t.impl.defaultTimeoutMs ?? fallbackMs, `start transport ${t.id}`, (ctx) => t.impl.start(ctx));
+    const o = await callWithDeadline<undefined, TransportStartContext>(clock, t.timeoutMs ?? t.impl.defaultTimeoutMs ?? fallbackMs, `start transport ${t.id}`, (ctx) => t.impl.start(ctx), { primary });
     if (o.code !== 'ok') return outcome(o.code === 'timeout' ? 'timeout' : 'failed', `start transport ${t.id} from ${primary.name}: ${o.code} (${o.reason})`);
     started.push(t.id);
   }
   return ok(started.length === 0 ? `following ${primary.name} at epoch ${epoch}: nothing runs on replicas` : `following ${primary.name} at epoch ${epoch}: ${started.join(', ')}`);
+}
+
+/** `tandem rejoin --data` on this node: every resource that keeps data rewinds or re-copies it from the primary. */
+export async function rejoinResources(clock: Clock, resources: readonly Composed<ResourceAgent>[], primary: NodeInfo, epoch: number, timeoutMs: number): Promise<Outcome<ActionResultData>> {
+  const done: string[] = [];
+  for (const r of resources) {
+    const rejoin = r.impl.rejoin;
+    if (rejoin === undefined) continue;
+    const o = await callWithDeadline<undefined, ResourceCallContext>(clock, timeoutMs, `rejoin ${r.id}`, (ctx) => rejoin.call(r.impl, ctx), { epoch, primary });
+    if (o.code !== 'ok') return outcome(o.code === 'timeout' ? 'timeout' : 'failed', `rejoin ${r.id} from ${primary.name}: ${o.code} (${o.reason})`);
+    done.push(`${r.id}: ${o.reason}`);
+  }
+  return ok(done.length === 0 ? 'no resource keeps data to rejoin' : done.join('; '));
 }
 
 /** Stop every transport (a node about to be promoted must stop pulling from the old primary). */

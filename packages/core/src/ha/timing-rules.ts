@@ -43,6 +43,9 @@ export function requestTimeoutMs(t: Timing): number {
   return 3 * t.leaseTtlMs + t.actionTimeoutMs;
 }
 
+/** Budget for a rejoin: a base backup of a large database takes a while; the node is no candidate meanwhile. */
+export const REJOIN_TIMEOUT_MS = 30 * 60_000;
+
 /** Budget for one fence action: every level may use its fencers' full timeout, plus one store round for slack. */
 export function fenceActionTimeoutMs(t: Timing, levelCount: number): number {
   return Math.max(1, levelCount) * t.fenceTimeoutMs + t.storeTimeoutMs;

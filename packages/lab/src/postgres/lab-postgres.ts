@@ -62,6 +62,11 @@ export class LabPostgres {
     return join(this.lab.host(server).dir, 'pglog');
   }
 
+  /** Per-server settings beside the data directory (postgresql.conf includes it as ../server.conf). */
+  serverConf(server: string): string {
+    return join(this.lab.host(server).dir, 'server.conf');
+  }
+
   socketDir(server: string): string {
     return join(this.lab.host(server).dir, 'pgsock');
   }

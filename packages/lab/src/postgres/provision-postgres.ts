@@ -65,7 +65,15 @@ async function initPrimary(lab: Lab, pg: LabPostgres, password: string, extra: R
   await run(file, args, { timeoutMs: 60_000 }).catch(rethrowWith(`initdb on ${pg.primary}`));
   await appendFile(join(dataDir, 'postgresql.conf'), renderSettings(labPostgresSettings(pg.port, pg.socketDir(pg.primary), extra)));
   await writeFile(join(dataDir, 'pg_hba.conf'), renderHba());
-  await appendFile(join(dataDir, 'postgresql.conf'), renderSettings({ cluster_name: `'${pg.primary}'` }));
+  // pg_basebackup and pg_rewind copy postgresql.conf from the primary, so what differs per server
+  // lives beside the data directory, in a file the shared postgresql.conf includes by relative path.
+  await appendFile(join(dataDir, 'postgresql.conf'), "\n# Per-server settings (not copied by pg_basebackup or pg_rewind)\ninclude_if_exists = '../server.conf'\n");
+  await writeServerConf(pg, pg.primary);
+}
+
+/** cluster_name names the server to the checkers; the socket directory is the server's own. */
+async function writeServerConf(pg: LabPostgres, server: string): Promise<void> {
+  await writeFile(pg.serverConf(server), renderSettings({ cluster_name: `'${server}'`, unix_socket_directories: `'${pg.socketDir(server)}'` }), { mode: 0o644 });
 }
 
 async function baseBackup(lab: Lab, pg: LabPostgres, replica: string, primaryAddress: string): Promise<void> {
@@ -74,10 +82,8 @@ async function baseBackup(lab: Lab, pg: LabPostgres, replica: string, primaryAdd
   await lab.exec(replica, argv, { timeoutMs: 120_000, env: { PGPASSWORD: pg.password } }).catch(rethrowWith(`pg_basebackup on ${replica} from ${primaryAddress}`));
   // Each server names itself, and streams under its own name (for synchronous_standby_names).
   const primaryConninfo = conninfo({ host: primaryAddress, port: pg.port, user: pg.user, password: pg.password, application_name: replica });
-  await appendFile(
-    join(dataDir, 'postgresql.conf'),
-    renderSettings({ cluster_name: `'${replica}'`, unix_socket_directories: `'${pg.socketDir(replica)}'`, primary_conninfo: `'${primaryConninfo.replace(/'/g, "''")}'` }),
-  );
+  await writeServerConf(pg, replica);
+  await appendFile(join(dataDir, 'postgresql.auto.conf'), renderSettings({ primary_conninfo: `'${primaryConninfo.replace(/'/g, "''")}'` }));
   await writeFile(join(dataDir, 'standby.signal'), '');
   const { uid, gid } = userIds('postgres');
   await chown(join(dataDir, 'standby.signal'), uid, gid);
