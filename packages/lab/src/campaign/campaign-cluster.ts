@@ -40,8 +40,31 @@ export async function baselineCluster(servers: number): Promise<CampaignCluster>
   }
 }
 
-function instancesOf(config: ClusterConfig, plugin: string): { id: string; options: Record<string, unknown> }[] {
-  return config.resources.filter((r) => r.plugin === plugin).map((r) => ({ id: r.id, options: r.options as Record<string, unknown> }));
+type Section = 'resources' | 'transports' | 'recovery';
+
+function instancesOf(config: ClusterConfig, plugin: string, section: Section = 'resources'): { id: string; options: Record<string, unknown> }[] {
+  return config[section].filter((r) => r.plugin === plugin).map((r) => ({ id: r.id, options: r.options as Record<string, unknown> }));
+}
+
+/** The primary must wait for the standbys' WAL mirrors: ANY 1 of them, by their application_name. */
+function synchronousMirrors(config: ClusterConfig, nodes: readonly string[]): Record<string, string> {
+  const mirror = instancesOf(config, 'transport-wal-mirror', 'transports')[0];
+  if (mirror === undefined) return {};
+  const pattern = typeof mirror.options.mirrorName === 'string' ? mirror.options.mirrorName : 'tandem_mirror_{node}';
+  const names = nodes.map((n) => pattern.replace('{node}', n.toLowerCase().replace(/[^a-z0-9_]/g, '_')));
+  return { synchronous_standby_names: `'ANY 1 (${names.join(', ')})'` };
+}
+
+/** Where each plugin instance finds this server's database, mirror and logs in the lab. */
+function labOverrides(config: ClusterConfig, pg: LabPostgres, server: string): Record<string, Record<string, unknown>> {
+  const standby = { socketDir: pg.socketDir(server), port: pg.port, user: pg.user };
+  const mirrorDir = join(pg.logDir(server), '..', 'pgmirror');
+  const entries: [string, Record<string, unknown>][] = [
+    ...instancesOf(config, 'resource-postgres').map((d): [string, Record<string, unknown>] => [d.id, { dataDir: pg.dataDir(server), socketDir: pg.socketDir(server), logFile: join(pg.logDir(server), 'postgresql.log'), port: pg.port }]),
+    ...instancesOf(config, 'transport-wal-mirror', 'transports').map((t): [string, Record<string, unknown>] => [t.id, { mirrorDir, standby, logFile: join(pg.logDir(server), 'mirror.log'), pidFile: join(pg.logDir(server), 'mirror.pid') }]),
+    ...instancesOf(config, 'recovery-compensate', 'recovery').map((r): [string, Record<string, unknown>] => [r.id, { mirrorDir, standby }]),
+  ];
+  return Object.fromEntries(entries);
 }
 
 /**
@@ -57,12 +80,12 @@ export async function clusterFromConfig(configPath: string): Promise<CampaignClu
   try {
     const names = lab.servers.map((s) => s.name);
     const [first, ...rest] = names;
-    const pg = await provisionPostgres(lab, { primary: first as string, replicas: rest });
-    const databases = instancesOf(config, 'resource-postgres');
+    const pg = await provisionPostgres(lab, { primary: first as string, replicas: rest, settings: synchronousMirrors(config, names) });
+    const managed = instancesOf(config, 'resource-postgres').length > 0;
     const overrides: Record<string, Record<string, Record<string, unknown>>> = {};
     for (const server of names) {
-      overrides[server] = Object.fromEntries(databases.map((d) => [d.id, { dataDir: pg.dataDir(server), socketDir: pg.socketDir(server), logFile: join(pg.logDir(server), 'postgresql.log'), port: pg.port }]));
-      if (databases.length > 0) await lab.removeService(server, 'postgres', 'SIGINT');
+      overrides[server] = labOverrides(config, pg, server);
+      if (managed) await lab.removeService(server, 'postgres', 'SIGINT');
     }
     const labConfig = join(lab.dir, 'tandem.yaml');
     await writeFile(labConfig, configForLab(await readFile(configPath, 'utf8'), overrides as LabOverrides));
