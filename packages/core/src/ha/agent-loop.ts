@@ -57,7 +57,8 @@ const WAKE_QUIETLY = new Set<Action['kind']>(['heartbeat', 'renew-lease']);
 const WOKEN = Object.freeze({ woken: true });
 
 /** Routine successes that would drown the history if each were an event. */
-const QUIET_KINDS = new Set<Action['kind']>(['heartbeat', 'renew-lease']);
+// Routine successes, every cycle or two: recorded only when they fail, so the history stays readable.
+const QUIET_KINDS = new Set<Action['kind']>(['heartbeat', 'renew-lease', 'monitor']);
 
 /**
  * The HA loop of one agent: every probe interval, take finished action
@@ -197,6 +198,9 @@ export class AgentLoop {
     const data = { code: r.code, startedAtMs: r.startedAtMs, finishedAtMs: r.finishedAtMs, durationMs: r.finishedAtMs - r.startedAtMs };
     const failedSafety = r.code !== 'ok' && (r.action.kind === 'fence' || r.action.kind === 'demote' || r.action.kind === 'promote');
     if (failedSafety) this.deps.logger.error({ node: this.deps.node, ...data }, `${describeAction(r.action)} failed: ${r.reason}`);
+    // Every other result is in the log too: at 3 a.m. the agent's own log must say why a step failed.
+    else if (r.code !== 'ok') this.deps.logger.warn({ node: this.deps.node, ...data }, `${describeAction(r.action)} ${r.code}: ${r.reason}`);
+    else this.deps.logger.info({ node: this.deps.node, ...data }, `${describeAction(r.action)}: ${r.reason}`);
     // Stamped when the action finished, not when this cycle noticed, so timelines read true.
     this.outbox.add(failedSafety ? `alert.${r.action.kind}-failed` : `action.${r.action.kind}`, `${describeAction(r.action)}: ${r.code} (${r.reason})`, data, r.finishedAtMs);
     if (r.action.kind === 'promote' && r.code === 'ok') this.outbox.add('ha.announce', `${this.deps.node} is primary at epoch ${r.action.epoch}`, { epoch: r.action.epoch }, r.finishedAtMs);
