@@ -30,3 +30,4 @@ export * from './campaign/campaign-plan.js';
 export * from './campaign/workload-run.js';
 export * from './campaign/campaign-cluster.js';
 export * from './trials/index.js';
+export * from './hosts/netns-command-runner.js';

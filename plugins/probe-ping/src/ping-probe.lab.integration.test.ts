@@ -3,7 +3,7 @@ import { callWithDeadline, SystemClock, type NodeInfo } from '@tandem/core';
 import { injectFault, Lab, serversNamed } from './test-support/lab.js';
 import { PingProbe } from './ping-probe.js';
 import { pingProbeOptions, type PingProbeOptionsInput } from './ping-probe-options.js';
-import { NetnsCommandRunner } from './test-support/netns-command-runner.js';
+import { NetnsCommandRunner } from '@tandem/lab';
 
 /** The real ping, run inside lab host s1, against s2's NICs; faults from the lab. Needs root (the lab fails loudly without). */
 let lab: Lab;

@@ -4,7 +4,7 @@ import { callWithDeadline, SystemClock, type NodeInfo } from '@tandem/core';
 import { injectFault, Lab, serversNamed, waitForPort } from './test-support/lab.js';
 import { SshProbe } from './ssh-probe.js';
 import { sshProbeOptions, type SshProbeOptionsInput } from './ssh-probe-options.js';
-import { NetnsCommandRunner } from './test-support/netns-command-runner.js';
+import { NetnsCommandRunner } from '@tandem/lab';
 import { makeSshMaterial, writeSshdConfig, type SshMaterial } from './test-support/ssh-material.js';
 import { processesMentioning } from './test-support/ssh-processes.js';
 

@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import { outcome, type Clock, type CommandResult, type CommandRunner, type Outcome } from '@tandem/core';
+import { asUserArgv, outcome, type Clock, type CommandResult, type CommandRunner, type Outcome } from '@tandem/core';
 import { conninfo, connectTimeoutS } from './conninfo.js';
 import { logFileOf, type PostgresAgentOptions } from './options.js';
 import { parsePgCtlStatus, type ServerStatus } from './parse.js';
@@ -54,8 +54,7 @@ export class PgTools {
   /** argv that runs `argv` as the OS user (unchanged when the agent is not root). */
   asOsUser(argv: readonly string[]): string[] {
     if (!this.runningAsRoot) return [...argv];
-    const u = this.options.osUser;
-    return ['setpriv', `--reuid=${u}`, `--regid=${u}`, '--init-groups', ...argv];
+    return asUserArgv(this.options.osUser, argv);
   }
 
   run(argv: readonly string[], o: RunOptions): Promise<CommandResult> {

@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import type { CommandResult, CommandRunner, Outcome } from '@tandem/core';
+import { asUserArgv, type CommandResult, type CommandRunner, type Outcome } from '@tandem/core';
 import { commandFailure, conninfo, connectTimeoutS, type Deadline } from '@tandem/plugin-resource-postgres';
 import type { Result, WaldumpRunner } from './mirror-end.js';
 import { parseLsn } from './lsn.js';
@@ -39,7 +39,7 @@ export class WalTools {
 
   asOsUser(argv: readonly string[]): string[] {
     if (!this.runningAsRoot) return [...argv];
-    return ['setpriv', `--reuid=${this.osUser}`, `--regid=${this.osUser}`, '--init-groups', ...argv];
+    return asUserArgv(this.osUser, argv);
   }
 
   run(argv: readonly string[], o: ToolRun): Promise<CommandResult> {

@@ -83,3 +83,12 @@ export const DEBIAN_PACKAGES: Readonly<Record<string, string>> = {
 export function shellQuote(parts: readonly string[]): string {
   return parts.map((p) => (/^[\w@%+=:,./-]+$/.test(p) ? p : `'${p.replace(/'/g, `'\\''`)}'`)).join(' ');
 }
+
+/**
+ * argv that runs `argv` as another OS user with that user's groups (util-linux
+ * setpriv): an agent running as root starts PostgreSQL programs this way,
+ * since PostgreSQL refuses to run as root.
+ */
+export function asUserArgv(user: string, argv: readonly string[]): string[] {
+  return ['setpriv', `--reuid=${user}`, `--regid=${user}`, '--init-groups', ...argv];
+}

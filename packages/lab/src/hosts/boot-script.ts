@@ -1,4 +1,4 @@
-import { shellQuote } from '@tandem/core';
+import { asUserArgv, shellQuote } from '@tandem/core';
 
 /** A long-running program of one host: a database, an agent, redis-server, ipmi_sim ... */
 export interface ServiceSpec {
@@ -35,7 +35,7 @@ export function serviceArgv(service: ServiceSpec): string[] {
 
 /** Run argv as another OS user (with that user's groups), e.g. PostgreSQL, which refuses to run as root. */
 export function asUser(user: string, argv: readonly string[]): string[] {
-  return ['setpriv', `--reuid=${user}`, `--regid=${user}`, '--init-groups', ...argv];
+  return asUserArgv(user, argv);
 }
 
 /**

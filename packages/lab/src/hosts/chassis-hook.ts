@@ -1,4 +1,5 @@
 import { shellQuote } from '@tandem/core';
+import { CHASSIS_DISPATCH } from '@tandem/testkit/ipmi';
 
 export interface LabChassisHookInput {
   /** Holds `power` (0/1) and `hook.log`. */
@@ -49,33 +50,5 @@ power_on() {
   "$boot" >> "$state/hook.log" 2>&1
 }
 
-mc=$1
-op=$2
-shift 2
-log "$op $*"
-case "$op" in
-  get)
-    for parm in "$@"; do
-      case "$parm" in
-        power) echo "power:$(power)" ;;
-        boot) echo "boot:default" ;;
-        *) echo "unsupported parameter $parm"; exit 1 ;;
-      esac
-    done
-    ;;
-  set)
-    while [ $# -ge 2 ]; do
-      parm=$1; value=$2; shift 2
-      case "$parm:$value" in
-        power:0) cut_power ;;
-        power:1) power_on ;;
-        reset:*) cut_power; power_on ;;
-        *) log "ignored $parm=$value" ;;
-      esac
-    done
-    ;;
-  *) echo "unknown operation $op for mc $mc"; exit 1 ;;
-esac
-exit 0
-`;
+${CHASSIS_DISPATCH}`;
 }

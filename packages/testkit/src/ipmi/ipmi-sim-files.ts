@@ -65,6 +65,41 @@ export function renderEmulatorCommands(): string {
   ].join('\n');
 }
 
+/**
+ * The part of every chassis hook that speaks ipmi_sim's chassis_control
+ * protocol: `<hook> <mc> get power|boot` and `<hook> <mc> set power 0|1|reset`.
+ * The script around it defines `log`, `power`, `cut_power` and `power_on`.
+ */
+export const CHASSIS_DISPATCH = `mc=$1
+op=$2
+shift 2
+log "$op $*"
+case "$op" in
+  get)
+    for parm in "$@"; do
+      case "$parm" in
+        power) echo "power:$(power)" ;;
+        boot) echo "boot:default" ;;
+        *) echo "unsupported parameter $parm"; exit 1 ;;
+      esac
+    done
+    ;;
+  set)
+    while [ $# -ge 2 ]; do
+      parm=$1; value=$2; shift 2
+      case "$parm:$value" in
+        power:0) cut_power ;;
+        power:1) power_on ;;
+        reset:*) cut_power; power_on ;;
+        *) log "ignored $parm=$value" ;;
+      esac
+    done
+    ;;
+  *) echo "unknown operation $op for mc $mc"; exit 1 ;;
+esac
+exit 0
+`;
+
 export interface ChassisHookInput {
   /** Directory holding `power` (0/1), `hook.log`, `host.pgid` and `host.log`. */
   readonly stateDir: string;
@@ -109,33 +144,5 @@ start_host() {
   log "started host as process group $!"`}
 }
 
-mc=$1
-op=$2
-shift 2
-log "$op $*"
-case "$op" in
-  get)
-    for parm in "$@"; do
-      case "$parm" in
-        power) echo "power:$(power)" ;;
-        boot) echo "boot:default" ;;
-        *) echo "unsupported parameter $parm"; exit 1 ;;
-      esac
-    done
-    ;;
-  set)
-    while [ $# -ge 2 ]; do
-      parm=$1; value=$2; shift 2
-      case "$parm:$value" in
-        power:0) cut_power ;;
-        power:1) power_on ;;
-        reset:*) cut_power; power_on ;;
-        *) log "ignored $parm=$value" ;;
-      esac
-    done
-    ;;
-  *) echo "unknown operation $op for mc $mc"; exit 1 ;;
-esac
-exit 0
-`;
+${CHASSIS_DISPATCH}`;
 }

@@ -1,3 +1,4 @@
+import { asUserArgv } from '@tandem/core';
 /** Options for `asPostgresUser`; both default to this process's situation. */
 export interface AsPostgresUserOptions {
   /** Default: whether this process runs as uid 0. */
@@ -20,6 +21,5 @@ export function runningAsRoot(): boolean {
 export function asPostgresUser(argv: readonly string[], options: AsPostgresUserOptions = {}): string[] {
   const root = options.runningAsRoot ?? runningAsRoot();
   if (!root) return [...argv];
-  const user = options.user ?? 'postgres';
-  return ['setpriv', `--reuid=${user}`, `--regid=${user}`, '--init-groups', ...argv];
+  return asUserArgv(options.user ?? 'postgres', argv);
 }

@@ -1,10 +1,10 @@
 import { ExecaCommandRunner, type CommandResult, type CommandRunner, type CommandSpec } from '@tandem/core';
 
 /**
- * Test-only: runs every command inside one lab host's network namespace
- * (`ip netns exec <ns> file args`), so a probe behaves as if the agent ran on
- * that host. `ip netns exec` execs the program in place, so a timeout or an
- * abort signals the program itself.
+ * A CommandRunner whose every command runs inside one lab host's network
+ * namespace (`ip netns exec <ns> file args`), so a plugin under test behaves
+ * as if its agent ran on that host. `ip netns exec` execs the program in
+ * place, so a timeout or an abort signals the program itself.
  */
 export class NetnsCommandRunner implements CommandRunner {
   private readonly inner = new ExecaCommandRunner();
