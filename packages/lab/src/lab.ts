@@ -1,4 +1,4 @@
-import { chmod, mkdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { chmod, mkdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { planHosts, type LabNic, type PlannedHost } from './topology/address-plan.js';
 import { buildTopology, labNamespaces } from './topology/build-topology.js';
@@ -51,9 +51,11 @@ export class Lab {
     const id = newLabId();
     const baseDir = options.baseDir ?? '/tmp/tandem-lab';
     const dir = join(baseDir, id);
-    await mkdir(dir, { recursive: true });
     // Services run as other users (postgres): they must be able to reach their own directories.
-    await chmod(baseDir, 0o755);
+    // The base directory may be shared (/tmp): it is checked, never chmod-ed.
+    await mkdir(baseDir, { recursive: true, mode: 0o755 });
+    if (((await stat(baseDir)).mode & 0o001) === 0) throw new Error(`lab: ${baseDir} must be searchable by other users (the postgres user reaches its data through it); run chmod o+x ${baseDir} or pick another baseDir`);
+    await mkdir(dir);
     await chmod(dir, 0o755);
     const planned = planHosts(spec);
     const namespaces = labNamespaces(id, planned);
@@ -68,8 +70,11 @@ export class Lab {
       if (spec.power) lab.power = await startPower(lab);
       if (spec.store?.redis) await startStoreRedis(lab, spec.store.address, spec.store.port);
     } catch (error) {
-      await lab.down({ keepDir: true }).catch(() => undefined);
-      throw new Error(`${(error as Error).message}\n(lab ${id} was taken down; its logs are kept in ${dir})`, { cause: error });
+      const cleanup = await lab.down({ keepDir: true }).then(
+        () => `lab ${id} was taken down; its logs are kept in ${dir}`,
+        (downError: unknown) => `taking lab ${id} down failed too (${(downError as Error).message}); run a new lab to sweep it`,
+      );
+      throw new Error(`${(error as Error).message}\n(${cleanup})`, { cause: error });
     }
     return lab;
   }
