@@ -24,6 +24,7 @@ export * from './lab-bin.js';
 export * from './agents/start-agents.js';
 export * from './agents/lab-from-config.js';
 export * from './agents/config-for-lab.js';
+export * from './agents/tandem-cli.js';
 export * from './campaign/run-campaign.js';
 export * from './campaign/campaign-report.js';
 export * from './campaign/campaign-plan.js';

@@ -1,5 +1,5 @@
 import { ContainerModule } from 'inversify';
-import { Clock, CommandRunner, definePlugin, ResourceAgent, type RequiredCommand } from '@tandem/core';
+import { Clock, CommandRunner, definePlugin, Logger, ResourceAgent, type RequiredCommand } from '@tandem/core';
 import { findPostgresBinDir } from './bin-dir.js';
 import { postgresAgentOptions, type PostgresAgentOptions } from './options.js';
 import { PgTools } from './pg-tools.js';
@@ -10,6 +10,7 @@ export { postgresAgentOptions, slotNameFor, logFileOf, type PostgresAgentOptions
 export { rejoinAsReplica, type RejoinInput, type RejoinReport } from './rejoin-as-replica.js';
 export { findPostgresBinDir, pickHighestMajor } from './bin-dir.js';
 export { PgTools, commandFailure, deadlineOf, type Deadline } from './pg-tools.js';
+export { peerStandbyNames, armedValue } from './sync-guard.js';
 export { conninfo, conninfoValue, confValue, connectTimeoutS } from './conninfo.js';
 
 function requiredCommands(options: PostgresAgentOptions): RequiredCommand[] {
@@ -33,7 +34,7 @@ export default definePlugin({
     new ContainerModule(({ bind }) => {
       bind(ResourceAgent).toDynamicValue((ctx) => {
         const tools = new PgTools(instance.options, ctx.get<CommandRunner>(CommandRunner), instance.options.binDir ?? findPostgresBinDir());
-        return new PostgresAgent(tools, { self: instance.localNode, nodes: instance.nodes }, ctx.get<Clock>(Clock));
+        return new PostgresAgent(tools, { self: instance.localNode, nodes: instance.nodes }, ctx.get<Clock>(Clock), ctx.get<Logger>(Logger, { optional: true }));
       });
     }),
 });

@@ -54,6 +54,24 @@ export const postgresAgentOptions = z.strictObject({
    * `standby`: stop it, then start it again read-only in standby mode (for planned switchovers).
    */
   demoteMode: z.enum(['stop', 'standby']).default('stop'),
+  /**
+   * Let the agent own synchronous_standby_names (ALTER SYSTEM). Unset: the agent never touches it. Set: a promoted
+   * primary waits for `ANY 1` of its peers' standbys named by `name` (a WAL mirror's application_name); see afterPromote.
+   */
+  syncStandbys: z
+    .strictObject({
+      /** application_name of each peer's synchronous standby; `{node}` becomes the peer's node name. */
+      name: z
+        .string()
+        .default('tandem_mirror_{node}')
+        .refine((p) => PG_IDENTIFIER.test(p.replace('{node}', 'x')), { message: 'syncStandbys.name must be lower-case letters, digits and "_", with an optional {node} placeholder' }),
+      /**
+       * `accept-writes` (default): a new primary acknowledges commits with its own copy until a peer's standby streams,
+       * then the monitor turns synchronous replication back on. `wait`: commits wait for a peer from the start.
+       */
+      afterPromote: z.enum(['accept-writes', 'wait']).default('accept-writes'),
+    })
+    .optional(),
 });
 
 export type PostgresAgentOptions = z.output<typeof postgresAgentOptions>;

@@ -1,4 +1,4 @@
-import { ok, outcome, type Clock, type NodeInfo, type Outcome, type ResourceAgent, type ResourceCallContext, type ResourceState } from '@tandem/core';
+import { ok, outcome, type Clock, type Logger, type NodeInfo, type Outcome, type ResourceAgent, type ResourceCallContext, type ResourceState } from '@tandem/core';
 import { slotNameFor, type PostgresAgentOptions } from './options.js';
 import { commandFailure, deadlineOf, waitSeconds, type Deadline, type PgTools } from './pg-tools.js';
 import { hasStandbySignal, inspectServer } from './server-state.js';
@@ -6,6 +6,7 @@ import { configureStandby } from './standby-setup.js';
 import { startServer } from './start-server.js';
 import { IMMEDIATE_STOP_MS, stopServer } from './stop-server.js';
 import { rejoinAsReplica } from './rejoin-as-replica.js';
+import { peerStandbyNames, rearmIfStreaming, setBeforePromote } from './sync-guard.js';
 
 export interface ClusterView {
   /** The node this agent runs on. */
@@ -26,6 +27,7 @@ export class PostgresAgent implements ResourceAgent {
     private readonly tools: PgTools,
     private readonly cluster: ClusterView,
     private readonly clock: Clock,
+    private readonly logger?: Logger,
   ) {
     const o = tools.options;
     this.defaultTimeoutsMs = { start: o.startTimeoutMs + 5000, stop: o.stopTimeoutMs + IMMEDIATE_STOP_MS + 5000, monitor: 10_000, promote: 60_000, demote: o.stopTimeoutMs + IMMEDIATE_STOP_MS + o.startTimeoutMs };
@@ -73,8 +75,31 @@ export class PostgresAgent implements ResourceAgent {
       case 'unreachable':
         if (state.outcome.code === 'timeout' || state.outcome.code === 'not-installed') return outcome(state.outcome.code, state.outcome.reason);
         return outcome('failed', `postmaster pid ${state.pid ?? '?'} runs but does not accept connections: ${state.outcome.reason}`);
-      case 'running':
-        return ok(`PostgreSQL pid ${state.pid ?? '?'} runs as ${state.role}`, { role: state.role });
+      case 'running': {
+        const running = `PostgreSQL pid ${state.pid ?? '?'} runs as ${state.role}`;
+        if (state.role !== 'primary') return ok(running, { role: state.role });
+        return ok(`${running}${await this.guardSync(d)}`, { role: state.role });
+      }
+    }
+  }
+
+  /** On a primary: turn synchronous replication back on once a peer's standby streams (the syncStandbys option). */
+  private async guardSync(d: Deadline): Promise<string> {
+    const policy = this.options.syncStandbys;
+    if (policy === undefined) return '';
+    const g = await rearmIfStreaming(this.tools, peerStandbyNames(policy, this.cluster.self, this.cluster.nodes), d);
+    switch (g.kind) {
+      case 'armed':
+        return '';
+      case 'degraded':
+        return `; synchronous replication off until one of ${g.waitingFor.join(', ')} streams`;
+      case 'rearmed':
+        this.logger?.info({ resource: 'postgres', streaming: g.streaming, synchronousStandbyNames: g.value }, `synchronous replication back on: ${g.streaming.join(', ')} streams; commits wait for ${g.value}`);
+        return `; synchronous replication back on (${g.value})`;
+      case 'error':
+        // The server serves; the setting is retried on the next monitor. Said loudly, since commits are single-copy meanwhile.
+        this.logger?.warn({ resource: 'postgres' }, g.reason);
+        return `; ${g.reason}`;
     }
   }
 
@@ -107,11 +132,18 @@ export class PostgresAgent implements ResourceAgent {
     if (state.kind === 'unreachable') return outcome('failed', `cannot promote: ${state.outcome.reason}`);
     let did = 'already primary';
     if (state.role === 'replica') {
+      let syncNote = '';
+      const policy = this.options.syncStandbys;
+      if (policy !== undefined) {
+        const set = await setBeforePromote(this.tools, policy, peerStandbyNames(policy, this.cluster.self, this.cluster.nodes), d);
+        if (!set.ok) return outcome('failed', `not promoted: ${set.note}`);
+        syncNote = `; ${set.note}`;
+      }
       const r = await this.tools.run(this.tools.promoteArgv(waitSeconds(60_000, d)), { timeoutMs: d.remainingMs(), signal: d.signal });
       if (!(r.kind === 'exited' && r.exitCode === 0)) return commandFailure('pg_ctl promote', r);
       const after = await inspectServer(this.tools, d);
       if (after.kind !== 'running' || after.role !== 'primary') return outcome('failed', `pg_ctl promote returned but the server is not primary: ${after.kind === 'running' ? 'still in recovery' : after.kind}`);
-      did = 'promoted';
+      did = `promoted${syncNote}`;
     }
     return ok(`PostgreSQL ${did}; ${await this.ensurePeerSlots(d)}`);
   }

@@ -4,6 +4,7 @@ import { positionOf } from './lsn.js';
 import { readMirrorEnd } from './mirror-end.js';
 import { logFileOf, mirrorNameFor, pidFileOf, slotFor, type WalMirrorOptions } from './options.js';
 import { primaryHostFor } from './primary-host.js';
+import { checkStale, setAsideArgv } from './stale-mirror.js';
 import { createSlotArgv, detachedArgv, receiverArgv, runningReceiver, type ReceiverSpec } from './receiver-process.js';
 import type { LocalServer, WalTools } from './wal-tools.js';
 
@@ -44,6 +45,13 @@ export class WalMirrorTransport implements ReplicationTransport {
     const host = primaryHostFor(this.options, this.cluster.self, this.cluster.nodes, ctx);
     if (typeof host !== 'string') return host;
     const spec = this.spec(host);
+    const stale = await checkStale(mirrorDir, this.tools, this.localServer, d);
+    let setAside = '';
+    if (stale.stale) {
+      const moved = await this.tools.run(setAsideArgv(mirrorDir, stale.previousDir), { timeoutMs: Math.min(30_000, d.remainingMs()), signal: d.signal, asRoot: true });
+      if (moved.kind !== 'exited' || moved.exitCode !== 0) return commandFailure(`setting the stale mirror ${mirrorDir} aside`, moved);
+      setAside = `; the old mirror was set aside to ${stale.previousDir} (${stale.why})`;
+    }
     const made = await this.tools.run(this.makeDirArgv(), { timeoutMs: Math.min(10_000, d.remainingMs()), signal: d.signal, asRoot: true });
     if (made.kind !== 'exited' || made.exitCode !== 0) return commandFailure(`creating ${mirrorDir}`, made);
     if (this.options.createSlot) {
@@ -58,7 +66,7 @@ export class WalMirrorTransport implements ReplicationTransport {
       if (ctx.signal.aborted) return outcome('timeout', 'start: the caller gave up while pg_receivewal was starting');
       return outcome('failed', `pg_receivewal did not stay up; see ${logFileOf(this.options)}`);
     }
-    return ok(`pg_receivewal (pid ${pid}) mirrors ${host}:${spec.port} as ${spec.mirrorName} into ${mirrorDir}`);
+    return ok(`pg_receivewal (pid ${pid}) mirrors ${host}:${spec.port} as ${spec.mirrorName} into ${mirrorDir}${setAside}`);
   }
 
   async stop(ctx: CallContext): Promise<Outcome> {

@@ -1,8 +1,5 @@
-import { fileURLToPath } from 'node:url';
 import type { Lab } from '../lab.js';
-
-/** The Tandem CLI of this checkout, whether the lab runs from src/ or dist/. */
-const CLI_BIN = fileURLToPath(new URL('../../../cli/bin/run.js', import.meta.url));
+import { TANDEM_CLI } from './tandem-cli.js';
 
 export interface StartAgentsOptions {
   /** A Tandem config whose node names are lab servers. */
@@ -22,7 +19,7 @@ export async function startAgents(lab: Lab, options: StartAgentsOptions): Promis
   for (const server of options.servers ?? lab.servers.map((s) => s.name)) {
     await lab.addService(server, {
       name: 'agent',
-      argv: [process.execPath, CLI_BIN, 'agent', 'start', '--config', options.configPath, '--node', server, '--log-format', 'json'],
+      argv: [process.execPath, TANDEM_CLI, 'agent', 'start', '--config', options.configPath, '--node', server, '--log-format', 'json'],
       env: { TANDEM_NODE: server, ...(options.env ?? {}) },
     });
   }

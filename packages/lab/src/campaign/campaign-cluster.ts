@@ -46,10 +46,15 @@ function instancesOf(config: ClusterConfig, plugin: string, section: Section = '
   return config[section].filter((r) => r.plugin === plugin).map((r) => ({ id: r.id, options: r.options as Record<string, unknown> }));
 }
 
-/** The primary must wait for the standbys' WAL mirrors: ANY 1 of them, by their application_name. */
+/**
+ * The primary must wait for the standbys' WAL mirrors: ANY 1 of them, by
+ * their application_name. Not when resource-postgres owns the setting
+ * (`syncStandbys`): its agent arms it once a mirror streams.
+ */
 function synchronousMirrors(config: ClusterConfig, nodes: readonly string[]): Record<string, string> {
   const mirror = instancesOf(config, 'transport-wal-mirror', 'transports')[0];
   if (mirror === undefined) return {};
+  if (instancesOf(config, 'resource-postgres').some((r) => r.options.syncStandbys !== undefined)) return {};
   const pattern = typeof mirror.options.mirrorName === 'string' ? mirror.options.mirrorName : 'tandem_mirror_{node}';
   const names = nodes.map((n) => pattern.replace('{node}', n.toLowerCase().replace(/[^a-z0-9_]/g, '_')));
   return { synchronous_standby_names: `'ANY 1 (${names.join(', ')})'` };

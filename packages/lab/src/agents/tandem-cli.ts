@@ -1,0 +1,21 @@
+import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
+import type { Lab } from '../lab.js';
+import type { LabPostgres } from '../postgres/lab-postgres.js';
+
+/** The Tandem CLI of this checkout, whether the lab runs from src/ or dist/. */
+export const TANDEM_CLI = fileURLToPath(new URL('../../../cli/bin/run.js', import.meta.url));
+
+/**
+ * Run the tandem CLI as an operator logged in on `host` of a lab made by
+ * clusterFromConfig (its config is `<lab>/tandem.yaml`), with the secrets
+ * the agents get. Throws with both outputs when it exits non-zero.
+ */
+export async function runTandemCli(cluster: { readonly lab: Lab; readonly pg: LabPostgres }, host: string, args: readonly string[], timeoutMs = 120_000): Promise<string> {
+  const { lab, pg } = cluster;
+  const env: Record<string, string> = { TANDEM_CONFIG: join(lab.dir, 'tandem.yaml'), TANDEM_PG_PASSWORD: pg.password, TANDEM_NODE: host };
+  if (lab.spec.power) env.TANDEM_IPMI_PASSWORD = lab.bmcs.access(host).password;
+  const r = await lab.exec(host, [process.execPath, TANDEM_CLI, ...args], { env, timeoutMs, allowFailure: true });
+  if (r.exitCode !== 0) throw new Error(`tandem ${args.join(' ')} on ${host} exited ${r.exitCode}:\n${r.stdout}\n${r.stderr}`);
+  return r.stdout;
+}
