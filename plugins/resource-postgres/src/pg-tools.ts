@@ -57,6 +57,12 @@ export class PgTools {
     return asUserArgv(this.options.osUser, argv);
   }
 
+  /** argv (run as root) that makes an empty directory owned by the OS user, mode 0700 as PostgreSQL wants. */
+  ownedDirArgv(path: string): string[] {
+    const u = this.options.osUser;
+    return this.runningAsRoot ? ['install', '-d', '-m', '0700', '-o', u, '-g', u, path] : ['install', '-d', '-m', '0700', path];
+  }
+
   run(argv: readonly string[], o: RunOptions): Promise<CommandResult> {
     const [file, ...args] = o.asRoot === true ? argv : this.asOsUser(argv);
     // cwd `/`: the OS user may not be allowed into the agent's working directory.

@@ -68,6 +68,11 @@ export async function rejoinAsReplica(input: RejoinInput): Promise<Outcome<Rejoi
   say(`making sure slot ${slot} exists on ${primary.name} (${host}:${options.port})`);
   const slotMade = await ensureSlot(tools, slot, host, d);
   if (slotMade) return outcome(slotMade.code, slotMade.reason);
+  // A freshly promoted primary's control file still names its old timeline until its first checkpoint
+  // completes, and pg_rewind reads the timeline from there: it would rewind onto the wrong history.
+  say(`checkpoint on ${primary.name}, so pg_rewind sees its current timeline`);
+  const checkpoint = await tools.query('checkpoint', d, { host, port: options.port }, false);
+  if (!checkpoint.ok) return outcome(checkpoint.outcome.code === 'timeout' ? 'timeout' : 'failed', `rejoin: CHECKPOINT on the primary failed: ${checkpoint.outcome.reason}`);
 
   const copy = await copyFromPrimary(tools, input, host, slot, d, say);
   if (copy.code !== 'ok' || copy.data === undefined) return outcome(copy.code, copy.reason);
@@ -107,10 +112,14 @@ async function copyFromPrimary(tools: PgTools, input: RejoinInput, host: string,
     const moved = await tools.run(['mv', '-T', options.dataDir, movedAsideTo], { timeoutMs: Math.min(60_000, d.remainingMs()), signal: d.signal, asRoot: true });
     if (!(moved.kind === 'exited' && moved.exitCode === 0)) return outcome('failed', `rejoin: ${commandFailure('moving the old data directory aside', moved).reason}`);
   }
+  const why = `; a base backup was needed because ${rewindFailure}`;
+  const kept = movedAsideTo ? `; the old data directory is kept at ${movedAsideTo}` : '';
+  // pg_basebackup runs as the OS user, who may not be allowed to create entries in the parent directory: root makes it, empty.
+  const made = await tools.run(tools.ownedDirArgv(options.dataDir), { timeoutMs: Math.min(10_000, d.remainingMs()), signal: d.signal, asRoot: true });
+  if (!(made.kind === 'exited' && made.exitCode === 0)) return outcome('failed', `rejoin: ${commandFailure(`creating ${options.dataDir}`, made).reason}${why}${kept}`);
   say(`pg_basebackup from ${host}:${options.port} into ${options.dataDir}`);
   const backup = await runTool(tools, baseBackupArgv(tools, input.self, host, slot), d, say);
-  const kept = movedAsideTo ? `; the old data directory is kept at ${movedAsideTo}` : '';
-  if (backup.code !== 'ok') return outcome(backup.code, `rejoin: pg_basebackup: ${backup.reason}${kept}`);
+  if (backup.code !== 'ok') return outcome(backup.code, `rejoin: pg_basebackup: ${backup.reason}${why}${kept}`);
   return ok('base backup taken', { method: 'basebackup', bytes: backup.data, rewindFailure, ...(movedAsideTo ? { movedAsideTo } : {}) });
 }
 
