@@ -2,11 +2,18 @@
 // Failover trials for one HA system in the lab: N power cuts of the primary while a
 // client writes through the VIP, then a pgbench run. Prints one JSON line, then a table.
 // Needs root and a build (npm run build).
-// Usage: node test/bench/failover-trials.mjs --system patroni-async|patroni-sync [--trials 5]
-//          [--pgbench-seconds 20] [--load-clients 4] [--ttl 30 --loop-wait 10 --retry-timeout 10] [--keep]
+// Usage: node test/bench/failover-trials.mjs --system tandem|patroni-async|patroni-sync [--trials 5]
+//          [--pgbench-seconds 20] [--load-clients 4] [--ttl 30 --loop-wait 10 --retry-timeout 10]
+//          [--timing probeIntervalMs=200,leaseTtlMs=4000,...] [--keep]
+// --ttl/--loop-wait/--retry-timeout are Patroni's; --timing overrides the `timing:` of
+// examples/postgres-zero-loss.yaml for the tandem system.
 import { existsSync } from 'node:fs';
+import { readFile, writeFile, mkdtemp } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { LAB_VIP, Lab, runFailoverTrials, serversNamed } from '../../packages/lab/dist/index.js';
+import { parseDocument } from 'yaml';
+import { LAB_VIP, Lab, clusterFromConfig, runFailoverTrials, serversNamed, tandemTrialHooks } from '../../packages/lab/dist/index.js';
 import { PG_BIN, requirePatroni, startPatroniCluster } from './patroni/patroni-cluster.mjs';
 import { runPgbench } from './patroni/pgbench.mjs';
 
@@ -19,6 +26,7 @@ const { values } = parseArgs({
     'loop-wait': { type: 'string', default: '10' },
     'retry-timeout': { type: 'string', default: '10' },
     'load-clients': { type: 'string', default: '4' },
+    timing: { type: 'string', default: '' },
     keep: { type: 'boolean', default: false },
   },
 });
@@ -26,16 +34,50 @@ const { values } = parseArgs({
 const SERVERS = ['s1', 's2'];
 const timing = { ttl: Number(values.ttl), loopWait: Number(values['loop-wait']), retryTimeout: Number(values['retry-timeout']) };
 
+const EXAMPLE = new URL('../../examples/postgres-zero-loss.yaml', import.meta.url);
+
+/** The zero-loss example with `--timing name=value,...` laid over its timing section. */
+async function tandemConfig(overrides) {
+  const doc = parseDocument(await readFile(EXAMPLE, 'utf8'));
+  for (const pair of overrides.split(',').filter(Boolean)) {
+    const [name, value] = pair.split('=');
+    if (!name || !/^\d+$/.test(value ?? '')) fail(`--timing: "${pair}" is not name=milliseconds`);
+    doc.setIn(['timing', name], Number(value));
+  }
+  const path = join(await mkdtemp(join(tmpdir(), 'tandem-bench-')), 'postgres-zero-loss.yaml');
+  await writeFile(path, doc.toString());
+  return path;
+}
+
+async function patroniUp(synchronousMode) {
+  const lab = await Lab.up({ servers: serversNamed(SERVERS.length), store: { redis: false } }, { needsPostgres: () => existsSync(`${PG_BIN}/postgres`) });
+  try {
+    log(`lab ${lab.id} up (${lab.dir}); setting up Patroni`);
+    return { lab, cluster: await startPatroniCluster(lab, { servers: SERVERS, synchronousMode, timing }) };
+  } catch (error) {
+    await lab.down({ keepDir: true });
+    throw error;
+  }
+}
+
+async function tandemUp() {
+  const c = await clusterFromConfig(await tandemConfig(values.timing));
+  log(`lab ${c.lab.id} up (${c.lab.dir}); Tandem agents run ${c.label}`);
+  return { lab: c.lab, cluster: tandemTrialHooks(c) };
+}
+
 /**
- * Each system: a check of what the host needs, and a setup that turns a bare
- * lab into a running cluster behind the VIP, returning
- * { pg, whoIsPrimary, ready, repair } for runFailoverTrials.
- * The `tandem` entry is added by the coordinator in the same shape.
+ * Each system: a check of what the host needs, and `up` that brings a lab up
+ * with the cluster running behind the VIP, returning { lab, cluster }, where
+ * cluster is { pg, whoIsPrimary, ready, repair } for runFailoverTrials.
  */
 const SYSTEMS = {
-  'patroni-async': { needs: requirePatroni, setup: (lab) => startPatroniCluster(lab, { servers: SERVERS, synchronousMode: false, timing }) },
-  'patroni-sync': { needs: requirePatroni, setup: (lab) => startPatroniCluster(lab, { servers: SERVERS, synchronousMode: true, timing }) },
+  tandem: { needs: () => undefined, up: tandemUp },
+  'patroni-async': { needs: requirePatroni, up: () => patroniUp(false) },
+  'patroni-sync': { needs: requirePatroni, up: () => patroniUp(true) },
 };
+
+const log = (line) => process.stderr.write(`${new Date().toISOString()} ${line}\n`);
 
 function fail(message) {
   console.error(`failover-trials: ${message}`);
@@ -56,34 +98,41 @@ try {
   fail(error.message);
 }
 
-const log = (line) => process.stderr.write(`${new Date().toISOString()} ${line}\n`);
-const lab = await Lab.up({ servers: serversNamed(SERVERS.length), store: { redis: false } }, { needsPostgres: () => existsSync(`${PG_BIN}/postgres`) });
 let keep = values.keep;
 let result;
+let lab;
 try {
-  log(`lab ${lab.id} up (${lab.dir}); setting up ${values.system}`);
-  const cluster = await system.setup(lab);
+  const up = await system.up();
+  lab = up.lab;
+  const { cluster } = up;
+  // pgbench measures the steady state: the cluster's own idea of ready (for Tandem, a mirror is a synchronous standby).
+  const readyBy = Date.now() + 180_000;
+  while (!(await cluster.ready().catch(() => false))) {
+    if (Date.now() > readyBy) throw new Error(`${values.system} was not ready within 180 s of coming up`);
+    await new Promise((resolve) => setTimeout(resolve, 1000));
+  }
   log(`cluster ready; pgbench for ${values['pgbench-seconds']} s through ${LAB_VIP}`);
   const pgbench = await runPgbench(lab, cluster.pg, LAB_VIP, { seconds: Number(values['pgbench-seconds']) });
   log(`pgbench: ${JSON.stringify(pgbench)}; now ${trials} trials`);
   const report = await runFailoverTrials({ lab, pg: cluster.pg, serviceAddress: LAB_VIP, trials, loadClients, whoIsPrimary: cluster.whoIsPrimary, repair: cluster.repair, ready: cluster.ready, log });
-  result = { bench: 'failover-trials', system: values.system, date: new Date().toISOString(), command: `node test/bench/failover-trials.mjs ${process.argv.slice(2).join(' ')}`, timing, loadClients, pgbench, summary: report.summary, trials: report.trials, splitBrain: report.splitBrain };
+  const systemTiming = values.system === 'tandem' ? values.timing || 'the example\'s' : timing;
+  result = { bench: 'failover-trials', system: values.system, date: new Date().toISOString(), command: `node test/bench/failover-trials.mjs ${process.argv.slice(2).join(' ')}`, timing: systemTiming, loadClients, pgbench, summary: report.summary, load: report.load, trials: report.trials, splitBrain: report.splitBrain };
   if (report.summary.unrestored > 0) keep = true;
 } catch (error) {
   keep = true;
   log(`failed: ${error.stack ?? error}`);
   process.exitCode = 1;
 } finally {
-  await lab.down({ keepDir: keep });
-  if (keep) log(`lab logs kept in ${lab.dir}`);
+  await lab?.down({ keepDir: keep });
+  if (keep && lab) log(`lab logs kept in ${lab.dir}`);
 }
 
 if (result) {
   console.log(JSON.stringify(result));
   const s = result.summary;
   const r = s.restoreMs;
-  const row = [result.system, `${s.restored}/${s.trials}`, r?.p50 ?? '-', r?.p99 ?? '-', r?.max ?? '-', s.lostAcked, s.trialsWithLoss, s.splitBrainWindows, result.pgbench.tps?.toFixed(0), result.pgbench.latencyAvgMs, result.pgbench.latencyP99Ms];
-  const head = ['system', 'restored', 'p50 ms', 'p99 ms', 'max ms', 'lost acked', 'trials w/ loss', 'split brain', 'tps', 'commit avg ms', 'commit p99 ms'];
+  const row = [result.system, `${s.restored}/${s.trials}`, r?.p50 ?? '-', r?.p99 ?? '-', r?.max ?? '-', s.lostAcked, result.load?.lostAtLeast ?? '-', s.trialsWithLoss, s.splitBrainWindows, result.pgbench.tps?.toFixed(0), result.pgbench.latencyAvgMs, result.pgbench.latencyP99Ms];
+  const head = ['system', 'restored', 'p50 ms', 'p99 ms', 'max ms', 'lost acked', 'pgbench lost', 'trials w/ loss', 'split brain', 'tps', 'commit avg ms', 'commit p99 ms'];
   console.log(head.map((h) => h.padStart(16)).join(''));
   console.log(row.map((c) => String(c).padStart(16)).join(''));
 }

@@ -1,5 +1,4 @@
-import { callWithDeadline } from '../call.js';
-import type { HealthProbe, ProbeData } from '../contracts/health-probe.js';
+import type { HealthProbe } from '../contracts/health-probe.js';
 import type { NodeInfo } from '../contracts/node-info.js';
 import type { Timing } from '../config/schema.js';
 import type { Composed } from '../plugins/compose.js';
@@ -11,9 +10,9 @@ import type { Decision } from './decide-context.js';
 import { decide } from './decide.js';
 import { EventOutbox, type AgentEvent } from './event-outbox.js';
 import { applyResult, initialLocalState, observeStore, type LocalState } from './local-state.js';
-import { tallyProbes } from './probe-tally.js';
+import { ProbeScheduler } from './probe-scheduler.js';
 import { readStoreView } from './read-store-view.js';
-import type { ProbeView, Snapshot, StoreView } from './snapshot.js';
+import type { Snapshot, StoreView } from './snapshot.js';
 
 /** What the loop needs from an executor; `ActionExecutor` is the real one. */
 export interface ActionRunner {
@@ -62,13 +61,14 @@ const QUIET_KINDS = new Set<Action['kind']>(['heartbeat', 'renew-lease', 'monito
 
 /**
  * The HA loop of one agent: every probe interval, take finished action
- * results, read the store and probe the primary (all under deadlines), call
+ * results, read the store, start the due probes of the primary (all under
+ * deadlines; the cycle reads the answers in so far), call
  * decide, hand its actions to the executor, and record the step. All time
  * comes from the Clock, so the simulation runs this very loop.
  */
 export class AgentLoop {
   private local: LocalState;
-  private probeView: ProbeView | undefined;
+  private readonly prober: ProbeScheduler;
   private maintenance = false;
   private lastSummary: string | undefined;
   private lastStepKey: string | undefined;
@@ -83,6 +83,8 @@ export class AgentLoop {
     this.local = initialLocalState(deps.node);
     this.outbox = new EventOutbox(deps.clock, deps.store, deps.node, deps.timing.storeTimeoutMs);
     this.decideFn = deps.decide ?? decide;
+    // A failing answer wakes the loop: confirmation should not wait out the rest of an interval.
+    this.prober = new ProbeScheduler(deps.clock, deps.probes, deps.timing.probeIntervalMs, () => this.sleeping?.abort(WOKEN));
   }
 
   start(): void {
@@ -150,7 +152,7 @@ export class AgentLoop {
     const store = await readStoreView(clock, this.deps.store, timing.storeTimeoutMs);
     this.local = observeStore(this.local, store, clock.monotonicMs());
     if (store.reachable) this.maintenance = store.settings.maintenance;
-    this.probeView = await this.probe(store);
+    this.prober.tick(this.probeTarget(store));
     const snapshot = this.snapshot(store);
     const d = this.decideFn(snapshot, snapshot.nowMs);
     const started = this.deps.executor.submit(d.actions);
@@ -170,7 +172,7 @@ export class AgentLoop {
       wallMs: clock.wallMs(),
       local: this.local,
       store,
-      probes: this.probeView,
+      probes: this.prober.view,
       inFlight: this.deps.executor.inFlight(),
       peers: this.deps.nodes.map((n) => n.name).filter((n) => n !== node).sort(),
       timing,
@@ -179,18 +181,16 @@ export class AgentLoop {
     };
   }
 
-  /** Probe the lease holder (or the last one seen) when it is another node. */
-  private async probe(store: StoreView): Promise<ProbeView | undefined> {
+  /**
+   * Probe the lease holder (or the last one seen) when it is another node.
+   * The probes run beside the cycle (ProbeScheduler): a dead primary's probes
+   * take their whole timeout, and a cycle that waited for them would also
+   * hold back the election and every step after it.
+   */
+  private probeTarget(store: StoreView): NodeInfo | undefined {
     const holder = (store.reachable ? store.lease?.holder : undefined) ?? this.local.lastSeenLease?.holder;
     const target = this.deps.nodes.find((n) => n.name === holder);
-    if (target === undefined || target.name === this.deps.node || this.deps.probes.length === 0) return undefined;
-    const outcomes = await Promise.all(
-      this.deps.probes.map(async (p) => {
-        const o = await callWithDeadline<ProbeData>(this.deps.clock, p.timeoutMs ?? p.impl.defaultTimeoutMs, `probe ${p.id}`, (ctx) => p.impl.check(target, ctx));
-        return { id: p.id, code: o.code };
-      }),
-    );
-    return tallyProbes(this.probeView, target.name, outcomes);
+    return target === undefined || target.name === this.deps.node ? undefined : target;
   }
 
   private recordResult(r: ActionResult): void {

@@ -13,10 +13,13 @@ export function decideReplica(c: DecideContext): Decision {
   return stand(c);
 }
 
-function gatewayCheck(c: DecideContext): Action[] {
+function gatewayFresh(c: DecideContext): boolean {
   const g = c.s.local.gateway;
-  const fresh = g !== undefined && c.now - g.atMs <= gatewayFreshMs(c.t);
-  return fresh || c.workBusy ? [] : [{ kind: 'check-gateway', timeoutMs: c.t.gatewayTimeoutMs }];
+  return g !== undefined && c.now - g.atMs <= gatewayFreshMs(c.t);
+}
+
+function gatewayCheck(c: DecideContext): Action[] {
+  return gatewayFresh(c) || c.workBusy ? [] : [{ kind: 'check-gateway', timeoutMs: c.t.gatewayTimeoutMs }];
 }
 
 /** Detect and confirm: probes may confirm a failure early, but the store will not hand out the lease before it lapses; meanwhile refresh the self-check. */
@@ -71,7 +74,8 @@ function stand(c: DecideContext): Decision {
   const check = gatewayCheck(c);
   if (check.length > 0) return decision(`failover step self-check: ${me} checks its gateway before standing for election`, check, 'self-check');
   const g = l.gateway;
-  if (g === undefined) return decision(`failover step self-check: gateway check in progress`);
+  // Only a fresh answer counts: an old one must not stand in while a new check is still running.
+  if (g === undefined || !gatewayFresh(c)) return decision(`failover step self-check: gateway check in progress`);
   if (!g.ok) return decision(`no action: gateway check failed (${g.reason}), not standing for election`);
   if (c.leaseBusy) return decision(`failover step elect: lease request in progress`);
   const seen = l.lastSeenLease;

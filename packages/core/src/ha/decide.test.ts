@@ -127,6 +127,13 @@ describe('decide', () => {
     expect(decide(s, NOW)).toEqual({ actions: [], summary: 'no action: gateway check failed (no reply), not standing for election' });
   });
 
+  it('an old gateway reply does not stand in while a new check is still running (found by the simulation, seed 84)', () => {
+    const stale = { gateway: { ok: true, atMs: NOW - 5000, reason: 'ok' }, lastSeenLease: { holder: 'db1', epoch: 7, remainingMs: 0 } };
+    const checking = [{ action: { kind: 'check-gateway' as const, timeoutMs: 4000 }, startedAtMs: NOW - 100 }];
+    const d = decide(snap(stale, { store: store({ lease: undefined }), inFlight: checking }), NOW);
+    expect(d).toEqual({ actions: [], summary: 'failover step self-check: gateway check in progress' });
+  });
+
   it('elect: with a fresh gateway reply, take the lease and plan to fence every peer not known to be a replica', () => {
     const s = snap({ gateway: { ok: true, atMs: NOW - 10, reason: 'ok' }, lastSeenLease: { holder: 'db1', epoch: 7, remainingMs: 0 } }, { store: store({ lease: undefined }) });
     const d = decide(s, NOW);

@@ -69,7 +69,8 @@ export async function runFailoverTrials(options: FailoverTrialsOptions): Promise
     await workload.stop();
   }
   const verify = await workload.verify(500);
-  return buildTrialsReport(trials, (await workload.read()).attempts, verify);
+  const report = buildTrialsReport(trials, (await workload.read()).attempts, verify);
+  return load === undefined ? report : { ...report, load: await load.verify(pg, options.serviceAddress) };
 }
 
 async function runTrial(options: FailoverTrialsOptions, workload: LabWorkload, index: number, log: (line: string) => void): Promise<FailoverTrial> {

@@ -1,6 +1,7 @@
 import type { Percentiles } from '../checkers/percentiles.js';
 import type { SplitBrainWindow } from '../checkers/split-brain.js';
 import type { WriteVerdict } from '../checkers/verify-writes.js';
+import type { LoadVerdict } from './background-load.js';
 
 /** One failover trial as the runner saw it. All times are wall-clock ms. */
 export interface FailoverTrial {
@@ -48,4 +49,6 @@ export interface FailoverTrialsReport {
   readonly trials: TrialResult[];
   readonly verify: WriteVerdict;
   readonly splitBrain: SplitBrainWindow[];
+  /** pgbench's commits against what the database kept, when the run had background load. */
+  readonly load?: LoadVerdict;
 }
