@@ -4,9 +4,9 @@
 // Needs root and a build (npm run build).
 // Usage: node test/bench/failover-trials.mjs --system tandem|patroni-async|patroni-sync [--trials 5]
 //          [--pgbench-seconds 20] [--load-clients 4] [--ttl 30 --loop-wait 10 --retry-timeout 10]
-//          [--timing probeIntervalMs=200,leaseTtlMs=4000,...] [--keep]
-// --ttl/--loop-wait/--retry-timeout are Patroni's; --timing overrides the `timing:` of
-// examples/postgres-zero-loss.yaml for the tandem system.
+//          [--set timing.probeIntervalMs=200,resources.1.options.dadTimeoutMs=300,...] [--keep]
+// --ttl/--loop-wait/--retry-timeout are Patroni's; --set changes numbers in
+// examples/postgres-zero-loss.yaml (dotted paths, list indexes as numbers) for the tandem system.
 import { existsSync } from 'node:fs';
 import { readFile, writeFile, mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -26,7 +26,7 @@ const { values } = parseArgs({
     'loop-wait': { type: 'string', default: '10' },
     'retry-timeout': { type: 'string', default: '10' },
     'load-clients': { type: 'string', default: '4' },
-    timing: { type: 'string', default: '' },
+    set: { type: 'string', default: '' },
     keep: { type: 'boolean', default: false },
   },
 });
@@ -36,13 +36,15 @@ const timing = { ttl: Number(values.ttl), loopWait: Number(values['loop-wait']),
 
 const EXAMPLE = new URL('../../examples/postgres-zero-loss.yaml', import.meta.url);
 
-/** The zero-loss example with `--timing name=value,...` laid over its timing section. */
+/** The zero-loss example with `--set path=number,...` applied (path: dotted, list indexes as numbers). */
 async function tandemConfig(overrides) {
   const doc = parseDocument(await readFile(EXAMPLE, 'utf8'));
   for (const pair of overrides.split(',').filter(Boolean)) {
-    const [name, value] = pair.split('=');
-    if (!name || !/^\d+$/.test(value ?? '')) fail(`--timing: "${pair}" is not name=milliseconds`);
-    doc.setIn(['timing', name], Number(value));
+    const [path, value] = pair.split('=');
+    if (!path || !/^\d+$/.test(value ?? '')) fail(`--set: "${pair}" is not path=number (e.g. timing.leaseTtlMs=3000)`);
+    const keys = path.split('.').map((k) => (/^\d+$/.test(k) ? Number(k) : k));
+    if (!doc.hasIn(keys.slice(0, -1))) fail(`--set: ${path}: examples/postgres-zero-loss.yaml has nothing at ${keys.slice(0, -1).join('.')}`);
+    doc.setIn(keys, Number(value));
   }
   const path = join(await mkdtemp(join(tmpdir(), 'tandem-bench-')), 'postgres-zero-loss.yaml');
   await writeFile(path, doc.toString());
@@ -61,7 +63,7 @@ async function patroniUp(synchronousMode) {
 }
 
 async function tandemUp() {
-  const c = await clusterFromConfig(await tandemConfig(values.timing));
+  const c = await clusterFromConfig(await tandemConfig(values.set));
   log(`lab ${c.lab.id} up (${c.lab.dir}); Tandem agents run ${c.label}`);
   return { lab: c.lab, cluster: tandemTrialHooks(c) };
 }
@@ -115,7 +117,7 @@ try {
   const pgbench = await runPgbench(lab, cluster.pg, LAB_VIP, { seconds: Number(values['pgbench-seconds']) });
   log(`pgbench: ${JSON.stringify(pgbench)}; now ${trials} trials`);
   const report = await runFailoverTrials({ lab, pg: cluster.pg, serviceAddress: LAB_VIP, trials, loadClients, whoIsPrimary: cluster.whoIsPrimary, repair: cluster.repair, ready: cluster.ready, log });
-  const systemTiming = values.system === 'tandem' ? values.timing || 'the example\'s' : timing;
+  const systemTiming = values.system === 'tandem' ? values.set || 'the example\'s' : timing;
   result = { bench: 'failover-trials', system: values.system, date: new Date().toISOString(), command: `node test/bench/failover-trials.mjs ${process.argv.slice(2).join(' ')}`, timing: systemTiming, loadClients, pgbench, summary: report.summary, load: report.load, trials: report.trials, splitBrain: report.splitBrain };
   if (report.summary.unrestored > 0) keep = true;
 } catch (error) {

@@ -145,11 +145,14 @@ export class AgentLoop {
   /** One cycle; public so tests can step the loop by hand. */
   async runCycle(): Promise<Decision> {
     const { clock, timing } = this.deps;
+    const store = await readStoreView(clock, this.deps.store, timing.storeTimeoutMs);
+    // Results are taken after the last await of the cycle, in the same turn as the snapshot reads
+    // inFlight(): an action that finished during the store read is then either a result or in flight,
+    // never neither (seen in the lab: a promote that finished mid-read was started a second time).
     for (const r of this.deps.executor.takeResults()) {
       this.local = applyResult(this.local, r, timing);
       this.recordResult(r);
     }
-    const store = await readStoreView(clock, this.deps.store, timing.storeTimeoutMs);
     this.local = observeStore(this.local, store, clock.monotonicMs());
     if (store.reachable) this.maintenance = store.settings.maintenance;
     this.prober.tick(this.probeTarget(store));

@@ -9,6 +9,7 @@ import { startAgents } from '../agents/start-agents.js';
 import { provisionPostgres } from '../postgres/provision-postgres.js';
 import type { LabPostgres } from '../postgres/lab-postgres.js';
 import { serversNamed } from '../topology/lab-spec.js';
+import { startLabSshd, type LabSsh } from '../hosts/lab-sshd.js';
 
 /** A lab with PostgreSQL, and (with a config) agents managing it, ready for a workload. */
 export interface CampaignCluster {
@@ -40,10 +41,11 @@ export async function baselineCluster(servers: number): Promise<CampaignCluster>
   }
 }
 
-type Section = 'resources' | 'transports' | 'recovery';
+type Section = 'resources' | 'transports' | 'recovery' | 'probes';
 
 function instancesOf(config: ClusterConfig, plugin: string, section: Section = 'resources'): { id: string; options: Record<string, unknown> }[] {
-  return config[section].filter((r) => r.plugin === plugin).map((r) => ({ id: r.id, options: r.options as Record<string, unknown> }));
+  const list = section === 'probes' ? config.probes.checks : config[section];
+  return list.filter((r) => r.plugin === plugin).map((r) => ({ id: r.id, options: r.options as Record<string, unknown> }));
 }
 
 /**
@@ -61,13 +63,14 @@ function synchronousMirrors(config: ClusterConfig, nodes: readonly string[]): Re
 }
 
 /** Where each plugin instance finds this server's database, mirror and logs in the lab. */
-function labOverrides(config: ClusterConfig, pg: LabPostgres, server: string): Record<string, Record<string, unknown>> {
+function labOverrides(config: ClusterConfig, pg: LabPostgres, server: string, ssh: LabSsh | undefined): Record<string, Record<string, unknown>> {
   const standby = { socketDir: pg.socketDir(server), port: pg.port, user: pg.user };
   const mirrorDir = join(pg.logDir(server), '..', 'pgmirror');
   const entries: [string, Record<string, unknown>][] = [
     ...instancesOf(config, 'resource-postgres').map((d): [string, Record<string, unknown>] => [d.id, { dataDir: pg.dataDir(server), socketDir: pg.socketDir(server), logFile: join(pg.logDir(server), 'postgresql.log'), port: pg.port }]),
     ...instancesOf(config, 'transport-wal-mirror', 'transports').map((t): [string, Record<string, unknown>] => [t.id, { mirrorDir, standby, logFile: join(pg.logDir(server), 'mirror.log'), pidFile: join(pg.logDir(server), 'mirror.pid') }]),
     ...instancesOf(config, 'recovery-compensate', 'recovery').map((r): [string, Record<string, unknown>] => [r.id, { mirrorDir, standby }]),
+    ...(ssh === undefined ? [] : instancesOf(config, 'probe-ssh', 'probes').map((p): [string, Record<string, unknown>] => [p.id, { user: ssh.user, identityFile: ssh.identityFile, knownHostsFile: ssh.knownHostsFile }])),
   ];
   return Object.fromEntries(entries);
 }
@@ -78,6 +81,8 @@ function labOverrides(config: ClusterConfig, pg: LabPostgres, server: string): R
  * the database (`resource-postgres`), stops it and hands it to the agents,
  * with the config's data and socket paths pointed at each server's lab
  * directory. The agents get TANDEM_PG_PASSWORD and TANDEM_IPMI_PASSWORD.
+ * With an ssh probe, every server runs sshd and the probe gets the lab's
+ * key and known-hosts file.
  */
 export async function clusterFromConfig(configPath: string): Promise<CampaignCluster> {
   const { config } = await loadConfigFile(configPath, { skipSecrets: true });
@@ -87,9 +92,11 @@ export async function clusterFromConfig(configPath: string): Promise<CampaignClu
     const [first, ...rest] = names;
     const pg = await provisionPostgres(lab, { primary: first as string, replicas: rest, settings: synchronousMirrors(config, names) });
     const managed = instancesOf(config, 'resource-postgres').length > 0;
+    // An ssh probe logs in to the primary's host: every server runs sshd, with the lab's keys.
+    const ssh = instancesOf(config, 'probe-ssh', 'probes').length > 0 ? await startLabSshd(lab, names) : undefined;
     const overrides: Record<string, Record<string, Record<string, unknown>>> = {};
     for (const server of names) {
-      overrides[server] = labOverrides(config, pg, server);
+      overrides[server] = labOverrides(config, pg, server, ssh);
       if (managed) await lab.removeService(server, 'postgres', 'SIGINT');
     }
     const labConfig = join(lab.dir, 'tandem.yaml');

@@ -42,7 +42,8 @@ export class BackgroundLoad {
     await lab.exec('client', ['pgbench', ...common, '-i', '-s', '1', '-q', pg.database], { env, timeoutMs: 120_000 });
     const logDir = join(lab.dir, 'load-log');
     await mkdir(logDir, { recursive: true });
-    const run = ['pgbench', ...common, '-c', String(clients), '-j', String(Math.min(clients, 2)), '-T', '86400', '-N', '--log', `--log-prefix=${logDir}/run-$i`, pg.database].join(' ');
+    // -n: without it every run begins by truncating pgbench_history, the very rows verify() counts.
+    const run = ['pgbench', ...common, '-n', '-c', String(clients), '-j', String(Math.min(clients, 2)), '-T', '86400', '-N', '--log', `--log-prefix=${logDir}/run-$i`, pg.database].join(' ');
     // A trap ends the pgbench in flight with the loop; $i numbers the runs so no log is overwritten.
     const loop = `trap 'kill $child 2>/dev/null; exit 0' TERM INT; i=0; while :; do i=$((i+1)); ${run} >/dev/null 2>&1 & child=$!; wait $child; sleep 0.5; done`;
     const child = spawn('ip', ['netns', 'exec', lab.host('client').namespace, 'sh', '-c', loop], { env: { ...process.env, ...env }, stdio: 'ignore' });

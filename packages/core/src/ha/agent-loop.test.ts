@@ -1,0 +1,37 @@
+import { describe, expect, it } from 'vitest';
+import { createLogger } from '../ports/logger.js';
+import { SimulatedClock } from '../ports/simulated-clock.js';
+import { MemoryCoordinationStore } from '../store/memory-store.js';
+import type { Action, ActionResult, InFlightAction } from './actions.js';
+import { AgentLoop, type ActionRunner } from './agent-loop.js';
+
+const timing = { probeIntervalMs: 1000, gatewayTimeoutMs: 4000, leaseTtlMs: 10_000, leaseRenewIntervalMs: 2000, fenceTimeoutMs: 5000, storeTimeoutMs: 1000, actionTimeoutMs: 30_000 };
+
+describe('AgentLoop', () => {
+  it('takes finished results after the store read, in the same turn as it reads what is in flight', async () => {
+    const clock = new SimulatedClock();
+    const calls: string[] = [];
+    const store = new MemoryCoordinationStore({ clock });
+    const readLease = store.readLease.bind(store);
+    store.readLease = async () => {
+      calls.push('read lease');
+      return readLease();
+    };
+    const executor: ActionRunner = {
+      submit: (actions: readonly Action[]) => actions,
+      inFlight: (): readonly InFlightAction[] => {
+        calls.push('in flight');
+        return [];
+      },
+      takeResults: (): readonly ActionResult[] => {
+        calls.push('take results');
+        return [];
+      },
+    };
+    const loop = new AgentLoop({ node: 'db1', nodes: [{ name: 'db1', nics: {} }], clock, store, executor, probes: [], logger: createLogger({ level: 'silent' }), timing, confirmFailures: 3, fenceLevelCount: 0 });
+    await loop.runCycle();
+    // An action that finishes during the read is a result or still in flight when decide looks, never neither.
+    expect(calls.indexOf('take results')).toBeGreaterThan(calls.indexOf('read lease'));
+    expect(calls.indexOf('in flight')).toBeGreaterThan(calls.indexOf('take results'));
+  });
+});
