@@ -5,6 +5,7 @@ import { callWithDeadline, ExecaCommandRunner, SystemClock, type NodeInfo } from
 import { describeHealthProbeConformance, startStalledTcpListener, type HealthProbeSubject } from '@tandem/testkit';
 import { SshProbe } from './ssh-probe.js';
 import { sshProbeOptions, type SshProbeOptionsInput } from './ssh-probe-options.js';
+import { ensureProbeAccount } from '@tandem/lab';
 import { startLoopbackSshd, type LoopbackSshd } from './test-support/loopback-sshd.js';
 import { makeSshMaterial, type SshMaterial } from './test-support/ssh-material.js';
 import { processesMentioning } from './test-support/ssh-processes.js';
@@ -12,11 +13,14 @@ import { processesMentioning } from './test-support/ssh-processes.js';
 /** A real sshd on 127.0.0.1 and the real ssh client; 127.0.0.2 is refused because sshd listens on .1 only. */
 let m: SshMaterial;
 let sshd: LoopbackSshd;
+/** Not root: see PROBE_ACCOUNT in @tandem/lab (root's rc files are not the probe's business). */
+let user: string;
 const clock = new SystemClock();
 const runner = new ExecaCommandRunner();
 const loopback = (name: string, address: string): NodeInfo => ({ name, nics: { public: { name: 'lo', address, prefixLength: 8 } } });
 
 beforeAll(async () => {
+  user = await ensureProbeAccount();
   m = makeSshMaterial();
   sshd = await startLoopbackSshd(m);
 });
@@ -27,7 +31,7 @@ afterAll(async () => {
 });
 
 function probe(extra: Partial<SshProbeOptionsInput> = {}): SshProbe {
-  return new SshProbe(sshProbeOptions.parse({ user: 'root', identityFile: m.clientKey, knownHostsFile: m.knownHosts, port: sshd.port, ...extra }), runner, clock);
+  return new SshProbe(sshProbeOptions.parse({ user, identityFile: m.clientKey, knownHostsFile: m.knownHosts, port: sshd.port, ...extra }), runner, clock);
 }
 
 const check = (p: SshProbe, target: NodeInfo, timeoutMs = 5000) => callWithDeadline(clock, timeoutMs, 'ssh check', (ctx) => p.check(target, ctx));
@@ -36,7 +40,7 @@ describe('probe-ssh against a real sshd on loopback', () => {
   it('logs in with the accepted key', async () => {
     const o = await check(probe(), loopback('db1', '127.0.0.1'));
     expect(o.code, o.reason).toBe('ok');
-    expect(sshd.log()).toMatch(/Accepted publickey for root/);
+    expect(sshd.log()).toMatch(new RegExp(`Accepted publickey for ${user} `));
   });
 
   it('a refused key is failed, and the reason says authentication', async () => {

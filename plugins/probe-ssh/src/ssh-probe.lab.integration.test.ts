@@ -4,7 +4,7 @@ import { callWithDeadline, SystemClock, type NodeInfo } from '@tandem/core';
 import { injectFault, Lab, serversNamed, waitForPort } from './test-support/lab.js';
 import { SshProbe } from './ssh-probe.js';
 import { sshProbeOptions, type SshProbeOptionsInput } from './ssh-probe-options.js';
-import { NetnsCommandRunner } from '@tandem/lab';
+import { ensureProbeAccount, NetnsCommandRunner } from '@tandem/lab';
 import { makeSshMaterial, writeSshdConfig, type SshMaterial } from './test-support/ssh-material.js';
 import { processesMentioning } from './test-support/ssh-processes.js';
 
@@ -15,9 +15,12 @@ import { processesMentioning } from './test-support/ssh-processes.js';
 let lab: Lab;
 let m: SshMaterial;
 let failed = false;
+/** Not root: see PROBE_ACCOUNT in @tandem/lab. */
+let user: string;
 const clock = new SystemClock();
 
 beforeAll(async () => {
+  user = await ensureProbeAccount();
   m = makeSshMaterial();
   lab = await Lab.up({ servers: serversNamed(2), power: false });
   const address = lab.address('s2', 'public');
@@ -42,7 +45,7 @@ afterAll(async () => {
 const s2 = (): NodeInfo => ({ name: 's2', nics: { public: { name: 'eth0', address: lab.address('s2', 'public'), prefixLength: 24 } } });
 
 function probeFromS1(extra: Partial<SshProbeOptionsInput> = {}): SshProbe {
-  const options = sshProbeOptions.parse({ user: 'root', identityFile: m.clientKey, knownHostsFile: m.knownHosts, ...extra });
+  const options = sshProbeOptions.parse({ user, identityFile: m.clientKey, knownHostsFile: m.knownHosts, ...extra });
   return new SshProbe(options, new NetnsCommandRunner(lab.host('s1').namespace), clock);
 }
 
