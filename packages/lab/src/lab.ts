@@ -145,6 +145,22 @@ export class Lab {
     if (processAlive(pid)) signalGroup('SIGKILL');
   }
 
+  /** Stop a service (its process group, `signal`, SIGKILL after the timeout) and start it again, as an operator's restart does. */
+  async restartService(hostName: string, name: string, signal: NodeJS.Signals = 'SIGTERM', timeoutMs = 30_000): Promise<void> {
+    const pid = await this.servicePid(hostName, name);
+    if (pid !== undefined) {
+      try {
+        process.kill(-pid, signal);
+      } catch {
+        // already gone
+      }
+      const deadline = Date.now() + timeoutMs;
+      while (processAlive(pid) && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 50));
+      if (processAlive(pid)) throw new Error(`lab ${this.id}: ${name} on ${hostName} (pid ${pid}) did not exit within ${timeoutMs} ms of ${signal}`);
+    }
+    await this.startService(hostName, name);
+  }
+
   async servicePid(hostName: string, name: string): Promise<number | undefined> {
     const text = await readFile(join(this.host(hostName).dir, 'run', `${name}.pid`), 'utf8').catch(() => '');
     const pid = Number(text.trim());
