@@ -43,7 +43,10 @@ export class BackgroundLoad {
     const logDir = join(lab.dir, 'load-log');
     await mkdir(logDir, { recursive: true });
     // -n: without it every run begins by truncating pgbench_history, the very rows verify() counts.
-    const run = ['pgbench', ...common, '-n', '-c', String(clients), '-j', String(Math.min(clients, 2)), '-T', '86400', '-N', '--log', `--log-prefix=${logDir}/run-$i`, pg.database].join(' ');
+    // tcp_user_timeout: a connection to a server that lost power gets no RST; without a bound pgbench
+    // would wait on it forever and the load would stop at the first failover.
+    const target = `'dbname=${pg.database} tcp_user_timeout=5000 keepalives_idle=2 keepalives_interval=1 keepalives_count=3'`;
+    const run = ['pgbench', ...common, '-n', '-c', String(clients), '-j', String(Math.min(clients, 2)), '-T', '86400', '-N', '--log', `--log-prefix=${logDir}/run-$i`, target].join(' ');
     // A trap ends the pgbench in flight with the loop; $i numbers the runs so no log is overwritten.
     const loop = `trap 'kill $child 2>/dev/null; exit 0' TERM INT; i=0; while :; do i=$((i+1)); ${run} >/dev/null 2>&1 & child=$!; wait $child; sleep 0.5; done`;
     const child = spawn('ip', ['netns', 'exec', lab.host('client').namespace, 'sh', '-c', loop], { env: { ...process.env, ...env }, stdio: 'ignore' });

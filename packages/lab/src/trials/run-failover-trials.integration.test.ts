@@ -110,6 +110,10 @@ describe('runFailoverTrials', () => {
     expect(report.summary).toMatchObject({ trials: 1, restored: 1, lostAcked: 0, trialsWithLoss: 0, splitBrainWindows: 0, duplicated: 0 });
     expect(report.summary.acked).toBeGreaterThan(10);
     expect(report.summary.restoreMs?.p50).toBe(trial?.restoreMs);
+    // pgbench's commits were counted, and its loop started it again after the failover (its first run's connections died with s1).
+    expect(report.load?.ackedTransactions).toBeGreaterThan(0);
+    expect(report.load?.runs).toBeGreaterThanOrEqual(2);
+    expect(report.load?.lostAtLeast).toBe(0);
     expect(await pg.role('s1')).toBe('replica');
     failed = false;
   }, 240_000);
