@@ -22,6 +22,8 @@ export interface ClusterView {
  */
 export class PostgresAgent implements ResourceAgent {
   readonly defaultTimeoutsMs;
+  /** synchronous_standby_names was seen non-empty on this primary since the last promotion. */
+  private syncSeenArmed = false;
 
   constructor(
     private readonly tools: PgTools,
@@ -83,11 +85,16 @@ export class PostgresAgent implements ResourceAgent {
     }
   }
 
-  /** On a primary: turn synchronous replication back on once a peer's standby streams (the syncStandbys option). */
+  /**
+   * On a primary: turn synchronous replication back on once a peer's standby streams (the syncStandbys option).
+   * Once seen armed it is not asked again until the next promotion: the setting is only ever emptied by promote,
+   * and a psql per monitor would cost the primary a process every probe interval.
+   */
   private async guardSync(d: Deadline): Promise<string> {
     const policy = this.options.syncStandbys;
-    if (policy === undefined) return '';
+    if (policy === undefined || this.syncSeenArmed) return '';
     const g = await rearmIfStreaming(this.tools, peerStandbyNames(policy, this.cluster.self, this.cluster.nodes), d);
+    this.syncSeenArmed = g.kind === 'armed' || g.kind === 'rearmed';
     switch (g.kind) {
       case 'armed':
         return '';
@@ -135,6 +142,7 @@ export class PostgresAgent implements ResourceAgent {
       let syncNote = '';
       const policy = this.options.syncStandbys;
       if (policy !== undefined) {
+        this.syncSeenArmed = false;
         const set = await setBeforePromote(this.tools, policy, peerStandbyNames(policy, this.cluster.self, this.cluster.nodes), d);
         if (!set.ok) return outcome('failed', `not promoted: ${set.note}`);
         syncNote = `; ${set.note}`;

@@ -60,8 +60,8 @@ const WOKEN = Object.freeze({ woken: true });
 const QUIET_KINDS = new Set<Action['kind']>(['heartbeat', 'renew-lease', 'monitor']);
 
 /**
- * The HA loop of one agent: every probe interval, take finished action
- * results, read the store, start the due probes of the primary (all under
+ * The HA loop of one agent: every probe interval, read the store, take
+ * finished action results, start the due probes of the primary (all under
  * deadlines; the cycle reads the answers in so far), call
  * decide, hand its actions to the executor, and record the step. All time
  * comes from the Clock, so the simulation runs this very loop.
@@ -83,8 +83,8 @@ export class AgentLoop {
     this.local = initialLocalState(deps.node);
     this.outbox = new EventOutbox(deps.clock, deps.store, deps.node, deps.timing.storeTimeoutMs);
     this.decideFn = deps.decide ?? decide;
-    // A failing answer wakes the loop: confirmation should not wait out the rest of an interval.
-    this.prober = new ProbeScheduler(deps.clock, deps.probes, deps.timing.probeIntervalMs, () => this.sleeping?.abort(WOKEN));
+    // A confirmed failure wakes the loop: the next step should not wait out the rest of an interval.
+    this.prober = new ProbeScheduler(deps.clock, deps.probes, deps.timing.probeIntervalMs, deps.confirmFailures, () => this.sleeping?.abort(WOKEN));
   }
 
   start(): void {

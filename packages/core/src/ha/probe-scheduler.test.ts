@@ -38,17 +38,21 @@ describe('ProbeScheduler', () => {
     const clock = new SimulatedClock();
     const probe = slowProbe(clock, 1500, 'failed');
     let wakes = 0;
-    const s = new ProbeScheduler(clock, [probe.composed], 500, () => (wakes += 1));
+    const s = new ProbeScheduler(clock, [probe.composed], 500, 3, () => (wakes += 1));
     await tickFor(clock, s, db1, 2600);
     // Checks started at 0, 500, 1000, 1500, 2000, 2500; those of 0..1000 have answered by 2600.
     expect(s.view?.tallies[0]?.consecutiveFailures).toBe(3);
-    expect(wakes).toBe(3);
+    // The third failure confirmed it and woke the loop once; later failures do not wake it again.
+    expect(wakes).toBe(1);
+    await tickFor(clock, s, db1, 1000);
+    expect(s.view?.tallies[0]?.consecutiveFailures).toBe(5);
+    expect(wakes).toBe(1);
   });
 
   it('never runs more than MAX_CHECKS_IN_FLIGHT checks of a probe that hangs, and counts a timeout as unknown', async () => {
     const clock = new SimulatedClock();
     const probe = slowProbe(clock, Infinity, 'ok');
-    const s = new ProbeScheduler(clock, [probe.composed], 100, () => undefined);
+    const s = new ProbeScheduler(clock, [probe.composed], 100, 3, () => undefined);
     await tickFor(clock, s, db1, 1000, 50);
     expect(probe.calls()).toBe(MAX_CHECKS_IN_FLIGHT);
     await tickFor(clock, s, db1, 2000, 50);
@@ -59,7 +63,7 @@ describe('ProbeScheduler', () => {
   it('drops answers about a previous target and starts the new one from zero', async () => {
     const clock = new SimulatedClock();
     const probe = slowProbe(clock, 300, 'failed');
-    const s = new ProbeScheduler(clock, [probe.composed], 500, () => undefined);
+    const s = new ProbeScheduler(clock, [probe.composed], 500, 3, () => undefined);
     await tickFor(clock, s, db1, 1400);
     // Started at 0, 500, 1000; answered at 300, 800, 1300.
     expect(s.view).toMatchObject({ target: 'db1', tallies: [{ consecutiveFailures: 3 }] });

@@ -25,8 +25,9 @@ interface Lane {
 /**
  * Runs each probe on its own cadence, at most once per interval, without
  * the agent's cycle ever waiting for one. The cycle reads `view`, the tally
- * of the answers in so far. A check that answers anything but `ok` calls
- * `onAnswer`, so a failure is acted on at once rather than at the next tick.
+ * of the answers in so far. The answer that brings a probe's failures to
+ * `confirmFailures` calls `onConfirmed`, so a confirmed failure is acted on
+ * at once rather than at the next tick (once per episode, not per answer).
  */
 export class ProbeScheduler {
   private current: ProbeView | undefined;
@@ -37,7 +38,8 @@ export class ProbeScheduler {
     private readonly clock: Clock,
     private readonly probes: readonly Composed<HealthProbe>[],
     private readonly intervalMs: number,
-    private readonly onAnswer: () => void,
+    private readonly confirmFailures: number,
+    private readonly onConfirmed: () => void,
   ) {}
 
   get view(): ProbeView | undefined {
@@ -73,7 +75,7 @@ export class ProbeScheduler {
       lane.inFlight -= 1;
       if (generation !== this.generation || this.current === undefined) return;
       this.current = tallyOne(this.current, p.id, o.code);
-      if (o.code !== 'ok') this.onAnswer();
+      if (o.code === 'failed' && this.current.tallies.find((t) => t.id === p.id)?.consecutiveFailures === this.confirmFailures) this.onConfirmed();
     });
   }
 }
