@@ -1,3 +1,4 @@
+import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { clusterFromConfig, injectFault, LabWorkload, type CampaignCluster } from '@tandem/lab';
@@ -71,6 +72,10 @@ describe('PostgreSQL with a VIP under real agents', () => {
     const out = await tandem(operatorHost, ['rejoin', oldPrimary, '--data'], 300_000);
     expect(await cluster.lab.bmcs.state(oldPrimary)).toBe('on');
     expect(out).toMatch(/streams from .* again after pg_rewind/);
+    // Progress, step by step, in the old primary's agent log (what an operator follows during a long copy).
+    const agentLog = await readFile(cluster.lab.logFile(oldPrimary, 'agent'), 'utf8');
+    expect(agentLog).toMatch(/rejoin: checkpoint on s\d, so pg_rewind sees its current timeline/);
+    expect(agentLog).toMatch(/rejoin: pg_rewind from /);
     await expect.poll(() => streamsFrom(oldPrimary), { timeout: 60_000, interval: 500 }).toBe(`streaming ${cluster.lab.address(newPrimary, 'storage')}`);
     expect(await cluster.pg.role(oldPrimary)).toBe('replica');
     rejoinedAtMs = Date.now();

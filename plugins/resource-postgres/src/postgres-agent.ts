@@ -113,7 +113,12 @@ export class PostgresAgent implements ResourceAgent {
   /** `tandem rejoin`: pg_rewind from ctx.primary, or a fresh base backup, then stream from it. */
   async rejoin(ctx: ResourceCallContext): Promise<Outcome> {
     if (ctx.primary === undefined) return outcome('failed', 'rejoin needs the current primary, and no node holds the lease');
-    const lines: string[] = [];
+    // Progress goes to the agent's log as each step begins (a base backup can take long); the last step names a failure's stage.
+    let lastStep = 'starting';
+    const progress = (line: string): void => {
+      lastStep = line;
+      this.logger?.info({ resource: 'postgres', rejoin: this.cluster.self.name }, `rejoin: ${line}`);
+    };
     const o = await rejoinAsReplica({
       options: this.options,
       self: this.cluster.self,
@@ -122,9 +127,9 @@ export class PostgresAgent implements ResourceAgent {
       clock: this.clock,
       timeoutMs: ctx.timeoutMs,
       signal: ctx.signal,
-      onProgress: (line) => lines.push(line),
+      onProgress: progress,
     });
-    if (o.code !== 'ok' || o.data === undefined) return outcome(o.code, o.reason);
+    if (o.code !== 'ok' || o.data === undefined) return outcome(o.code, `${o.reason} (last step: ${lastStep})`);
     const r = o.data;
     const how = r.method === 'rewind' ? 'pg_rewind' : `a fresh base backup${r.movedAsideTo ? ` (old data kept in ${r.movedAsideTo})` : ''}${r.rewindFailure ? ` because pg_rewind could not: ${r.rewindFailure}` : ''}`;
     return ok(`${this.cluster.self.name} streams from ${r.primary} again after ${how}, in ${Math.round(r.durationMs)} ms${r.bytes !== undefined ? `, ${r.bytes} bytes copied` : ''}`);
