@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { clusterFromConfig, injectFault, LabWorkload, type CampaignCluster } from '@tandem/lab';
+import { clusterFromConfig, injectFault, LabWorkload, runTandemCli, type CampaignCluster } from '@tandem/lab';
 import { ensureBuilt, repoRoot } from '../integration/cli-support.js';
 
 /**
@@ -15,16 +15,9 @@ import { ensureBuilt, repoRoot } from '../integration/cli-support.js';
 let cluster: CampaignCluster;
 let workload: LabWorkload;
 let failed = false;
-const CLI = join(repoRoot, 'packages/cli/bin/run.js');
 
 /** Run the tandem CLI as an operator logged in on `host`. */
-async function tandem(host: string, args: readonly string[], timeoutMs = 120_000): Promise<string> {
-  const { lab, pg } = cluster;
-  const env = { TANDEM_CONFIG: join(lab.dir, 'tandem.yaml'), TANDEM_PG_PASSWORD: pg.password, TANDEM_IPMI_PASSWORD: lab.bmcs.access(host).password, TANDEM_NODE: host };
-  const r = await lab.exec(host, [process.execPath, CLI, ...args], { env, timeoutMs, allowFailure: true });
-  if (r.exitCode !== 0) throw new Error(`tandem ${args.join(' ')} on ${host} exited ${r.exitCode}:\n${r.stdout}\n${r.stderr}`);
-  return r.stdout;
-}
+const tandem = (host: string, args: readonly string[], timeoutMs = 120_000): Promise<string> => runTandemCli(cluster, host, args, timeoutMs);
 
 /** The server answering writes on the VIP, as the client sees it. */
 async function vipHost(): Promise<string | undefined> {

@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { clusterFromConfig, injectFault, LabWorkload, type CampaignCluster } from '@tandem/lab';
+import { clusterFromConfig, injectFault, LabWorkload, runTandemCli, type CampaignCluster } from '@tandem/lab';
 import { ensureBuilt, repoRoot } from '../integration/cli-support.js';
 
 /**
@@ -12,14 +12,9 @@ import { ensureBuilt, repoRoot } from '../integration/cli-support.js';
 let cluster: CampaignCluster;
 let workload: LabWorkload;
 let failed = false;
-const CLI = join(repoRoot, 'packages/cli/bin/run.js');
 
 async function tandemJson<T>(host: string, args: readonly string[], timeoutMs = 120_000): Promise<T> {
-  const { lab, pg } = cluster;
-  const env = { TANDEM_CONFIG: join(lab.dir, 'tandem.yaml'), TANDEM_PG_PASSWORD: pg.password, TANDEM_IPMI_PASSWORD: lab.bmcs.access(host).password };
-  const r = await lab.exec(host, [process.execPath, CLI, ...args, '--json'], { env, timeoutMs, allowFailure: true });
-  if (r.exitCode !== 0) throw new Error(`tandem ${args.join(' ')} on ${host} exited ${r.exitCode}:\n${r.stdout}\n${r.stderr}`);
-  return JSON.parse(r.stdout) as T;
+  return JSON.parse(await runTandemCli(cluster, host, [...args, '--json'], timeoutMs)) as T;
 }
 
 interface Status {

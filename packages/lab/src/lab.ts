@@ -132,31 +132,14 @@ export class Lab {
     this.services.set(hostName, (this.services.get(hostName) ?? []).filter((s) => s.name !== name));
     await this.writeBootScript(hostName);
     if (pid === undefined) return;
-    const signalGroup = (sig: NodeJS.Signals): void => {
-      try {
-        process.kill(-pid, sig);
-      } catch {
-        // already gone
-      }
-    };
-    signalGroup(signal);
-    const deadline = Date.now() + timeoutMs;
-    while (processAlive(pid) && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 100));
-    if (processAlive(pid)) signalGroup('SIGKILL');
+    if (!(await stopGroup(pid, signal, timeoutMs))) signalGroup(pid, 'SIGKILL');
   }
 
   /** Stop a service (its process group, `signal`, SIGKILL after the timeout) and start it again, as an operator's restart does. */
   async restartService(hostName: string, name: string, signal: NodeJS.Signals = 'SIGTERM', timeoutMs = 30_000): Promise<void> {
     const pid = await this.servicePid(hostName, name);
-    if (pid !== undefined) {
-      try {
-        process.kill(-pid, signal);
-      } catch {
-        // already gone
-      }
-      const deadline = Date.now() + timeoutMs;
-      while (processAlive(pid) && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 50));
-      if (processAlive(pid)) throw new Error(`lab ${this.id}: ${name} on ${hostName} (pid ${pid}) did not exit within ${timeoutMs} ms of ${signal}`);
+    if (pid !== undefined && !(await stopGroup(pid, signal, timeoutMs))) {
+      throw new Error(`lab ${this.id}: ${name} on ${hostName} (pid ${pid}) did not exit within ${timeoutMs} ms of ${signal}`);
     }
     await this.startService(hostName, name);
   }
@@ -208,4 +191,20 @@ export class Lab {
     });
     await writeFile(this.bootScriptPath(hostName), script, { mode: 0o755 });
   }
+}
+
+function signalGroup(pid: number, signal: NodeJS.Signals): void {
+  try {
+    process.kill(-pid, signal);
+  } catch {
+    // already gone
+  }
+}
+
+/** Signal a service's process group and wait (bounded) for its leader to exit; false if it is still alive. */
+async function stopGroup(pid: number, signal: NodeJS.Signals, timeoutMs: number): Promise<boolean> {
+  signalGroup(pid, signal);
+  const deadline = Date.now() + timeoutMs;
+  while (processAlive(pid) && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 50));
+  return !processAlive(pid);
 }

@@ -6,11 +6,10 @@ import { PgTools } from './pg-tools.js';
 import { PostgresAgent } from './postgres-agent.js';
 
 export { PostgresAgent, type ClusterView } from './postgres-agent.js';
-export { postgresAgentOptions, slotNameFor, logFileOf, type PostgresAgentOptions, type PostgresAgentOptionsInput } from './options.js';
+export { postgresAgentOptions, slotNameFor, nameForNode, logFileOf, type PostgresAgentOptions, type PostgresAgentOptionsInput } from './options.js';
 export { rejoinAsReplica, type RejoinInput, type RejoinReport } from './rejoin-as-replica.js';
 export { findPostgresBinDir, pickHighestMajor } from './bin-dir.js';
-export { PgTools, commandFailure, deadlineOf, type Deadline } from './pg-tools.js';
-export { peerStandbyNames, armedValue } from './sync-guard.js';
+export { PgTools, commandFailure, deadlineOf, ownedDirArgv, type Deadline } from './pg-tools.js';
 export { conninfo, conninfoValue, confValue, connectTimeoutS } from './conninfo.js';
 
 function requiredCommands(options: PostgresAgentOptions): RequiredCommand[] {

@@ -87,6 +87,10 @@ export function replicationUserOf(options: PostgresAgentOptions): string {
 
 /** The slot a standby named `node` uses: the pattern with `{node}` filled in and made a valid identifier. */
 export function slotNameFor(options: PostgresAgentOptions, node: string): string {
-  const safe = node.toLowerCase().replace(/[^a-z0-9_]/g, '_');
-  return options.slotName.replace('{node}', safe).slice(0, 63);
+  return nameForNode(options.slotName, node);
+}
+
+/** `{node}` in `pattern` filled with the node's name made an identifier, cut to PostgreSQL's 63 bytes (slots, application_name). */
+export function nameForNode(pattern: string, node: string): string {
+  return pattern.replace('{node}', node.toLowerCase().replace(/[^a-z0-9_]/g, '_')).slice(0, 63);
 }

@@ -59,8 +59,7 @@ export class PgTools {
 
   /** argv (run as root) that makes an empty directory owned by the OS user, mode 0700 as PostgreSQL wants. */
   ownedDirArgv(path: string): string[] {
-    const u = this.options.osUser;
-    return this.runningAsRoot ? ['install', '-d', '-m', '0700', '-o', u, '-g', u, path] : ['install', '-d', '-m', '0700', path];
+    return ownedDirArgv(path, this.options.osUser, this.runningAsRoot);
   }
 
   run(argv: readonly string[], o: RunOptions): Promise<CommandResult> {
@@ -117,6 +116,11 @@ export class PgTools {
     const r = await this.run(['tee', path], { timeoutMs: Math.min(10_000, d.remainingMs()), signal: d.signal, input: content });
     return r.kind === 'exited' && r.exitCode === 0 ? undefined : commandFailure(`writing ${path}`, r);
   }
+}
+
+/** `install -d -m 0700`, owned by `osUser` when the agent is root (otherwise the agent's own user owns it). */
+export function ownedDirArgv(path: string, osUser: string, runningAsRoot: boolean): string[] {
+  return runningAsRoot ? ['install', '-d', '-m', '0700', '-o', osUser, '-g', osUser, path] : ['install', '-d', '-m', '0700', path];
 }
 
 /** Seconds for a pg_ctl `-t`: what is left of the deadline, less a margin for pg_ctl itself to report. */

@@ -1,4 +1,5 @@
 import type { NodeInfo } from '@tandem/core';
+import { nameForNode } from './options.js';
 import type { Deadline, PgTools, QueryResult } from './pg-tools.js';
 
 /** How the agent manages synchronous_standby_names (the `syncStandbys` option). */
@@ -8,11 +9,9 @@ export interface SyncStandbyPolicy {
   readonly afterPromote: 'accept-writes' | 'wait';
 }
 
-const safeNode = (node: string): string => node.toLowerCase().replace(/[^a-z0-9_]/g, '_');
-
 /** The names the primary on `self` waits for: one per peer, the pattern filled in. */
 export function peerStandbyNames(policy: SyncStandbyPolicy, self: NodeInfo, nodes: readonly NodeInfo[]): string[] {
-  return nodes.filter((n) => n.name !== self.name).map((n) => policy.name.replace('{node}', safeNode(n.name)).slice(0, 63));
+  return nodes.filter((n) => n.name !== self.name).map((n) => nameForNode(policy.name, n.name));
 }
 
 /** `ANY 1 (a, b)`: a commit waits for whichever peer's standby flushes first. */

@@ -1,3 +1,4 @@
+import { nameForNode } from '@tandem/plugin-resource-postgres';
 import { isAbsolute } from 'node:path';
 import { NIC_ROLES, secret } from '@tandem/core';
 import { z } from 'zod';
@@ -61,15 +62,13 @@ export const walMirrorOptions = z.strictObject({
 export type WalMirrorOptions = z.output<typeof walMirrorOptions>;
 export type WalMirrorOptionsInput = z.input<typeof walMirrorOptions>;
 
-const safeNode = (node: string): string => node.toLowerCase().replace(/[^a-z0-9_]/g, '_');
-
 /** The application_name the mirror of `node` uses: `{node}` filled in, cut to PostgreSQL's 63 bytes. */
 export function mirrorNameFor(options: WalMirrorOptions, node: string): string {
-  return options.mirrorName.replace('{node}', safeNode(node)).slice(0, 63);
+  return nameForNode(options.mirrorName, node);
 }
 
 export function slotFor(options: WalMirrorOptions, node: string): string {
-  return (options.slot ?? options.mirrorName).replace('{node}', safeNode(node)).slice(0, 63);
+  return nameForNode(options.slot ?? options.mirrorName, node);
 }
 
 export function pidFileOf(options: WalMirrorOptions): string {

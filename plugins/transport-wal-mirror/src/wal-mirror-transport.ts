@@ -1,5 +1,5 @@
 import { ok, outcome, type CallContext, type Clock, type InFlight, type NodeInfo, type Outcome, type ReplicationTransport, type TransportStatus } from '@tandem/core';
-import { commandFailure, deadlineOf, type Deadline } from '@tandem/plugin-resource-postgres';
+import { commandFailure, deadlineOf, ownedDirArgv, type Deadline } from '@tandem/plugin-resource-postgres';
 import { positionOf } from './lsn.js';
 import { readMirrorEnd } from './mirror-end.js';
 import { logFileOf, mirrorNameFor, pidFileOf, slotFor, type WalMirrorOptions } from './options.js';
@@ -52,7 +52,7 @@ export class WalMirrorTransport implements ReplicationTransport {
       if (moved.kind !== 'exited' || moved.exitCode !== 0) return commandFailure(`setting the stale mirror ${mirrorDir} aside`, moved);
       setAside = `; the old mirror was set aside to ${stale.previousDir} (${stale.why})`;
     }
-    const made = await this.tools.run(this.makeDirArgv(), { timeoutMs: Math.min(10_000, d.remainingMs()), signal: d.signal, asRoot: true });
+    const made = await this.tools.run(ownedDirArgv(mirrorDir, this.options.osUser, this.tools.runningAsRoot), { timeoutMs: Math.min(10_000, d.remainingMs()), signal: d.signal, asRoot: true });
     if (made.kind !== 'exited' || made.exitCode !== 0) return commandFailure(`creating ${mirrorDir}`, made);
     if (this.options.createSlot) {
       const slot = await this.tools.run(createSlotArgv(spec), { timeoutMs: Math.min(15_000, d.remainingMs()), signal: d.signal, env: this.passwordEnv() });
@@ -117,10 +117,6 @@ export class WalMirrorTransport implements ReplicationTransport {
     return { receivewal: this.tools.bin('pg_receivewal'), mirrorDir: this.options.mirrorDir, host, port: this.options.port, user: this.options.user, mirrorName: mirrorNameFor(this.options, node), slot: slotFor(this.options, node), statusIntervalS: this.options.statusIntervalS };
   }
 
-  private makeDirArgv(): string[] {
-    const u = this.options.osUser;
-    return this.tools.runningAsRoot ? ['install', '-d', '-m', '0700', '-o', u, '-g', u, this.options.mirrorDir] : ['install', '-d', '-m', '0700', this.options.mirrorDir];
-  }
 
   private passwordEnv(): Record<string, string> {
     return this.options.password === undefined ? {} : { PGPASSWORD: this.options.password.reveal() };
