@@ -41,6 +41,26 @@ CREATE TABLE IF NOT EXISTS events (
 `;
 
 /**
+ * `journal_mode = WAL`, retried while the file is busy. SQLite may answer
+ * SQLITE_BUSY to this pragma at once, without its busy handler, while
+ * another process is opening the same new file (seen in CI: two agents
+ * starting together). Bounded by the busy timeout.
+ */
+function switchToWal(db: Database.Database, busyTimeoutMs: number): void {
+  const deadline = Date.now() + Math.max(0, busyTimeoutMs);
+  for (;;) {
+    try {
+      db.pragma('journal_mode = WAL');
+      return;
+    } catch (error) {
+      if ((error as { code?: string }).code !== 'SQLITE_BUSY' || Date.now() >= deadline) throw error;
+      // A synchronous pause: this whole open is synchronous, as better-sqlite3 is.
+      Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 20);
+    }
+  }
+}
+
+/**
  * Open (creating if needed) the store file in WAL mode. WAL lets readers
  * run beside the one writer; busy_timeout makes a writer wait for the lock
  * instead of failing at once. Creating the tables runs in an IMMEDIATE
@@ -50,7 +70,7 @@ export function openStoreDatabase(path: string, busyTimeoutMs: number): Database
   const db = new Database(path, { timeout: busyTimeoutMs });
   try {
     db.pragma(`busy_timeout = ${Math.max(0, Math.floor(busyTimeoutMs))}`);
-    db.pragma('journal_mode = WAL');
+    switchToWal(db, busyTimeoutMs);
     // NORMAL is durable across process crashes in WAL mode; only an OS crash can lose the last commits.
     db.pragma('synchronous = NORMAL');
     db.transaction(() => {
