@@ -1,0 +1,2 @@
+// Placeholder until the plugin lands; the package is wired into the workspace.
+export {};
