@@ -17,7 +17,9 @@ export interface LinkResult {
  * How this host pings the peer on one network: probe-ping's options (which
  * NIC, bound to which local interface), or why that cannot work.
  */
-export type LinkPlan = { readonly role: NicRole; readonly ping: PingProbeOptions } | { readonly role: NicRole; readonly problem: string };
+export type LinkPlan =
+  | { readonly role: NicRole; readonly ping: PingProbeOptions; readonly localName: string }
+  | { readonly role: NicRole; readonly problem: string };
 
 const STATE: Readonly<Partial<Record<OutcomeCode, LinkState>>> = { ok: 'up', failed: 'down' };
 
@@ -36,7 +38,7 @@ export function localSource(role: NicRole, local: NodeInfo, options: HeartbeatPr
 export function planLink(role: NicRole, local: NodeInfo, options: HeartbeatProbeOptions): LinkPlan {
   const source = localSource(role, local, options);
   const parsed = pingProbeOptions.safeParse({ nic: role, dimension: options.dimension, ...(source === undefined ? {} : { sourceInterface: source }) });
-  if (parsed.success) return { role, ping: parsed.data };
+  if (parsed.success) return { role, ping: parsed.data, localName: local.name };
   return { role, problem: `local ${role} interface ${JSON.stringify(source)} of ${local.name} cannot be given to ping -I; set nodes.${local.name}.nics.${role}.name or options.sourceInterfaces.${role}` };
 }
 
@@ -48,7 +50,9 @@ export async function pingLink(runner: CommandRunner, plan: LinkPlan, peer: Node
   const where = `${plan.role} ${peer.name} ${address}${plan.ping.sourceInterface ? ` via ${plan.ping.sourceInterface}` : ''}`;
   const result = await runner.run(pingSpec(address, plan.ping, budgetMs, signal));
   const verdict = classifyPing(where, result, budgetMs);
-  return { role: plan.role, state: STATE[verdict.code] ?? 'unclear', code: verdict.code, reason: verdict.reason };
+  // probe-ping's fix names its own option; say where this plugin takes the interface from.
+  const hint = verdict.code === 'config-error' ? ` (probe-heartbeat sends from nodes.${plan.localName}.nics.${plan.role}.name, or options.sourceInterfaces.${plan.role})` : '';
+  return { role: plan.role, state: STATE[verdict.code] ?? 'unclear', code: verdict.code, reason: `${verdict.reason}${hint}` };
 }
 
 /** Echoes on several networks at once, one shared budget: the answer takes as long as the slowest link, not their sum. */
