@@ -5,6 +5,14 @@ export type ResourceRole = 'primary' | 'replica' | 'none';
 
 export interface ResourceState {
   readonly role: ResourceRole;
+  /**
+   * Serving, but with less redundancy than configured (a mirror member
+   * missing); the reason, in words an operator can act on. Absent when fully
+   * redundant. A degraded resource is still `ok`: the HA cycle raises an event
+   * when a resource becomes degraded and when it recovers, and never fails
+   * over for it.
+   */
+  readonly degraded?: string;
 }
 
 export type ResourceAction = 'start' | 'stop' | 'monitor' | 'promote' | 'demote';
@@ -25,8 +33,9 @@ export interface ResourceCallContext extends CallContext {
  * database, an application), in the manner of an OCF resource agent.
  *
  * - `start` on a started resource and `stop` on a stopped one return `ok`.
- * - `monitor` has three meaningful answers: `ok` (running, with its role),
- *   `not-running` (cleanly stopped) and `failed`.
+ * - `monitor` has three meaningful answers: `ok` (running, with its role,
+ *   and `degraded` when it serves with less redundancy), `not-running`
+ *   (cleanly stopped) and `failed`.
  * - `promote`/`demote` exist only for resources with roles; promoting a
  *   primary or demoting a replica returns `ok`.
  * - `config-error` is never retried; `not-installed` means "try another node".
