@@ -4,6 +4,7 @@ export interface RunOptions {
   readonly input?: string;
   readonly timeoutMs?: number;
   readonly env?: Readonly<Record<string, string>>;
+  readonly cwd?: string;
   /** Return the result instead of throwing on a non-zero exit. */
   readonly allowFailure?: boolean;
 }
@@ -26,6 +27,7 @@ export async function run(file: string, args: readonly string[], options: RunOpt
     timeout: options.timeoutMs ?? DEFAULT_TIMEOUT_MS,
     ...(options.input !== undefined ? { input: options.input } : { stdin: 'ignore' as const }),
     ...(options.env ? { env: options.env } : {}),
+    ...(options.cwd ? { cwd: options.cwd } : {}),
   });
   if (result.failed && !options.allowFailure) {
     const why = result.timedOut ? `timed out after ${options.timeoutMs ?? DEFAULT_TIMEOUT_MS} ms` : `exited with ${String(result.exitCode ?? result.signal)}`;
