@@ -8,10 +8,12 @@ import type { Logger } from '../ports/logger.js';
 import { describeAction, type Action, type ActionResult, type InFlightAction } from './actions.js';
 import type { Decision } from './decide-context.js';
 import { decide } from './decide.js';
+import { DegradedWatch } from './degraded-watch.js';
 import { EventOutbox, type AgentEvent } from './event-outbox.js';
 import { applyResult, initialLocalState, observeStore, type LocalState } from './local-state.js';
 import { ProbeScheduler } from './probe-scheduler.js';
 import { readStoreView } from './read-store-view.js';
+import { groupDataOf } from './resource-steps.js';
 import type { Snapshot, StoreView } from './snapshot.js';
 
 /** What the loop needs from an executor; `ActionExecutor` is the real one. */
@@ -77,6 +79,7 @@ export class AgentLoop {
   private sleeping: AbortController | undefined;
   private done: Promise<void> = Promise.resolve();
   private readonly outbox: EventOutbox;
+  private readonly degradedWatch = new DegradedWatch();
   private readonly decideFn: (snapshot: Snapshot, nowMs: number) => Decision;
 
   constructor(private readonly deps: AgentLoopDeps) {
@@ -197,8 +200,11 @@ export class AgentLoop {
   }
 
   private recordResult(r: ActionResult): void {
+    this.watchDegraded(r);
     if (r.code === 'ok' && QUIET_KINDS.has(r.action.kind)) return;
-    const data = { code: r.code, startedAtMs: r.startedAtMs, finishedAtMs: r.finishedAtMs, durationMs: r.finishedAtMs - r.startedAtMs };
+    const group = groupDataOf(r.data).group;
+    // A promote or restart says where the group stands (started resources, what failed, rollback failures).
+    const data = { code: r.code, startedAtMs: r.startedAtMs, finishedAtMs: r.finishedAtMs, durationMs: r.finishedAtMs - r.startedAtMs, ...(group === undefined ? {} : { group }) };
     const failedSafety = r.code !== 'ok' && (r.action.kind === 'fence' || r.action.kind === 'demote' || r.action.kind === 'promote');
     if (failedSafety) this.deps.logger.error({ node: this.deps.node, ...data }, `${describeAction(r.action)} failed: ${r.reason}`);
     // Every other result is in the log too: at 3 a.m. the agent's own log must say why a step failed.
@@ -207,6 +213,18 @@ export class AgentLoop {
     // Stamped when the action finished, not when this cycle noticed, so timelines read true.
     this.outbox.add(failedSafety ? `alert.${r.action.kind}-failed` : `action.${r.action.kind}`, `${describeAction(r.action)}: ${r.code} (${r.reason})`, data, r.finishedAtMs);
     if (r.action.kind === 'promote' && r.code === 'ok') this.outbox.add('ha.announce', `${this.deps.node} is primary at epoch ${r.action.epoch}`, { epoch: r.action.epoch }, r.finishedAtMs);
+  }
+
+  /** Degraded and recovered resources are events on their edges only; a new promotion or a demotion starts afresh. */
+  private watchDegraded(r: ActionResult): void {
+    const kind = r.action.kind;
+    if (kind === 'promote' || kind === 'demote') this.degradedWatch.reset();
+    if (kind !== 'monitor') return;
+    for (const e of this.degradedWatch.observe(groupDataOf(r.data).resources ?? [])) {
+      if (e.type === 'resource.degraded') this.deps.logger.warn({ node: this.deps.node, ...e.data }, e.message);
+      else this.deps.logger.info({ node: this.deps.node, ...e.data }, e.message);
+      this.outbox.add(e.type, e.message, e.data, r.finishedAtMs);
+    }
   }
 
   /** A step is recorded when it changes or started an action, so waiting cycles do not flood the history. */

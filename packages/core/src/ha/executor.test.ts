@@ -83,7 +83,10 @@ describe('ActionExecutor', () => {
     expect(executor.inFlight()).toHaveLength(1);
     await clock.advance(1);
     await executor.idle();
-    expect(executor.takeResults()).toMatchObject([{ code: 'timeout', reason: 'promote volume at epoch 2: timeout (promote volume: no answer within 2000 ms)' }]);
+    // The group is rolled back (volume stopped again) and the reason says so.
+    expect(executor.takeResults()).toMatchObject([
+      { code: 'timeout', reason: 'rolled back: volume stopped; volume failed to promote at epoch 2: timeout (promote volume: no answer within 2000 ms)', data: { group: { state: 'rolled-back', started: [] } } },
+    ]);
   });
 });
 

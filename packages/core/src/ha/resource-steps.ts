@@ -2,12 +2,16 @@ import { callWithDeadline } from '../call.js';
 import type { Outcome } from '../contracts/outcome.js';
 import { ok, outcome } from '../contracts/outcome.js';
 import type { RecoveryInput, RecoveryReport, RecoveryStrategy } from '../contracts/recovery-strategy.js';
-import type { ResourceAgent, ResourceCallContext } from '../contracts/resource-agent.js';
+import type { ResourceAgent, ResourceCallContext, ResourceState } from '../contracts/resource-agent.js';
 import type { NodeInfo } from '../contracts/node-info.js';
 import type { ReplicationTransport, TransportStartContext } from '../contracts/replication-transport.js';
 import type { Composed } from '../plugins/compose.js';
 import type { Clock } from '../ports/clock.js';
 import type { ActionResultData } from './actions.js';
+import { describeGroupFailure, type GroupResultData, type GroupState, type ResourceReport, type StepFailure } from './group-state.js';
+
+// The group's result types travel with the steps that produce them (ha/index re-exports this file).
+export { describeGroupFailure, groupDataOf, type GroupResultData, type GroupState, type ResourceReport, type StepFailure } from './group-state.js';
 
 type Step = 'start' | 'promote' | 'demote' | 'stop' | 'monitor';
 
@@ -78,22 +82,72 @@ export async function stopTransports(clock: Clock, transports: readonly Composed
   return ok(`stopped ${transports.length} transport(s)`);
 }
 
-/** Start then promote every resource in group order; stop at the first that fails. */
-export async function promoteResources(clock: Clock, resources: readonly Composed<ResourceAgent>[], epoch: number, fallbackMs: number): Promise<Outcome<ActionResultData>> {
-  for (const r of resources) {
+/**
+ * Start then promote every resource in group order. On the first failure the
+ * group is rolled back (see `rollBack`), so a failed switchover never leaves
+ * it half-started without saying so: the outcome's data says which resources
+ * are still started, and its reason what state the group is in.
+ */
+export async function promoteResources(clock: Clock, resources: readonly Composed<ResourceAgent>[], epoch: number, fallbackMs: number): Promise<Outcome<GroupResultData>> {
+  const startedOk = new Set<string>();
+  for (const [i, r] of resources.entries()) {
     for (const step of ['start', 'promote'] as const) {
       const o = await call(clock, r, step, epoch, fallbackMs);
-      if (o.code !== 'ok') return outcome(o.code === 'timeout' ? 'timeout' : 'failed', `${step} ${r.id} at epoch ${epoch}: ${o.code} (${o.reason})`);
+      if (o.code !== 'ok') return rollBack(clock, resources.slice(0, i + 1), startedOk, { id: r.id, step, code: o.code, reason: o.reason }, epoch, fallbackMs);
+      startedOk.add(r.id);
     }
   }
-  return ok(`promoted ${resources.length} resource(s) at epoch ${epoch}${resources.length > 0 ? `: ${resources.map((r) => r.id).join(', ')}` : ''}`);
+  const ids = resources.map((r) => r.id);
+  return ok(`promoted ${resources.length} resource(s) at epoch ${epoch}${ids.length > 0 ? `: ${ids.join(', ')}` : ''}`, { group: { state: 'promoted', started: ids } });
 }
 
-/** Monitor every resource of the group; `failed` names each one that is not running. */
-export async function monitorResources(clock: Clock, resources: readonly Composed<ResourceAgent>[], epoch: number, fallbackMs: number): Promise<Outcome<ActionResultData>> {
-  const outcomes = await Promise.all(resources.map(async (r) => ({ id: r.id, o: await call(clock, r, 'monitor', epoch, fallbackMs) })));
+/**
+ * Undo a failed switchover: walk the resources touched so far in reverse, the
+ * failed one included (a half-done start is stopped, as Pacemaker stops a
+ * resource whose start failed). A resource with roles that had started is
+ * demoted (back to a replica, as `demoteResources` does); the others are
+ * stopped. Every one is tried even when one fails. A failed rollback is
+ * `failed` and its reason starts with NOT SAFE.
+ */
+async function rollBack(
+  clock: Clock,
+  touched: readonly Composed<ResourceAgent>[],
+  startedOk: ReadonlySet<string>,
+  failed: StepFailure,
+  epoch: number,
+  fallbackMs: number,
+): Promise<Outcome<GroupResultData>> {
+  const undone: string[] = [];
+  const rollbackFailures: StepFailure[] = [];
+  for (const r of [...touched].reverse()) {
+    const step = r.impl.demote !== undefined && startedOk.has(r.id) ? 'demote' : 'stop';
+    const o = await call(clock, r, step, epoch, fallbackMs);
+    if (o.code === 'ok') undone.push(`${r.id} ${step === 'demote' ? 'demoted' : 'stopped'}`);
+    else rollbackFailures.push({ id: r.id, step, code: o.code, reason: o.reason });
+  }
+  const stillUp = new Set(rollbackFailures.map((f) => f.id));
+  const group: GroupState =
+    rollbackFailures.length === 0
+      ? { state: 'rolled-back', started: [], failed }
+      : { state: 'half-started', started: touched.map((r) => r.id).filter((id) => stillUp.has(id)), failed, rollbackFailures };
+  const code = group.state === 'half-started' ? 'failed' : failed.code === 'timeout' ? 'timeout' : 'failed';
+  return outcome(code, describeGroupFailure(group, epoch, undone), { group });
+}
+
+/** Monitor every resource of the group; `failed` names each one that is not running. The data carries each answer's state (`degraded` among it). */
+export async function monitorResources(clock: Clock, resources: readonly Composed<ResourceAgent>[], epoch: number, fallbackMs: number): Promise<Outcome<GroupResultData>> {
+  const outcomes = await Promise.all(resources.map(async (r) => ({ id: r.id, o: await monitor(clock, r, epoch, fallbackMs) })));
+  const reports: ResourceReport[] = outcomes.flatMap((x) => (x.o.code === 'ok' && x.o.data !== undefined ? [{ id: x.id, state: x.o.data }] : []));
   const bad = outcomes.filter((x) => x.o.code !== 'ok').map((x) => `${x.id}: ${x.o.code} (${x.o.reason})`);
-  return bad.length === 0 ? ok(`${resources.length} resource(s) running`) : outcome('failed', bad.join('; '));
+  // Degraded is still ok (serving); it only adds words to the summary.
+  const degraded = reports.filter((r) => r.state.degraded !== undefined).map((r) => `${r.id} degraded (${r.state.degraded})`);
+  if (bad.length > 0) return outcome('failed', bad.join('; '), { resources: reports });
+  return ok(`${resources.length} resource(s) running${degraded.length > 0 ? `; ${degraded.join('; ')}` : ''}`, { resources: reports });
+}
+
+function monitor(clock: Clock, r: Composed<ResourceAgent>, epoch: number, fallbackMs: number): Promise<Outcome<ResourceState>> {
+  const timeoutMs = r.timeoutMs ?? r.impl.defaultTimeoutsMs.monitor ?? fallbackMs;
+  return callWithDeadline<ResourceState, ResourceCallContext>(clock, timeoutMs, `monitor ${r.id}`, (ctx) => r.impl.monitor(ctx), { epoch });
 }
 
 /**
