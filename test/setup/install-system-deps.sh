@@ -17,6 +17,11 @@ packages=(
   openssl                       # self-signed certificates for the Redis TLS test
   postgresql                    # PostgreSQL 15 server and client: the lab's databases and the checkers' target
   util-linux bash               # setpriv (PostgreSQL runs as postgres in the lab), bash's /dev/tcp probes
+  # The VM lab (issue 6): qemu guests on Debian's kernel (fetched with apt-get download on first use, never
+  # installed), booted from a busybox initramfs, running the host's own storage tools over a 9p root.
+  qemu-system-x86 busybox-static cpio kmod dbus
+  targetcli-fb open-iscsi mdadm sg3-utils e2fsprogs  # LIO targets, the iSCSI initiator, RAID-1, SCSI-3 reservations
+  libiscsi-bin                  # iscsi-test-cu: libiscsi's conformance suite against the generated targets
 )
 
 # Tests create their own clusters; Debian's default "main" cluster on port 5432 is not wanted.
