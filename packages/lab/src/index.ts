@@ -33,3 +33,6 @@ export * from './campaign/workload-run.js';
 export * from './campaign/campaign-cluster.js';
 export * from './trials/index.js';
 export * from './hosts/netns-command-runner.js';
+export * from './vm/vm-lab.js';
+export * from './vm/vm-guest.js';
+export * from './vm/vm-spec.js';
