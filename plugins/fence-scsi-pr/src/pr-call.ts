@@ -57,11 +57,20 @@ export class PrCall {
    * in `iscsiadm -m session -P 3` at each call: after a re-login the disk may
    * have another sd name. A target with several sessions gives one path per
    * session (each is an initiator-target nexus with its own registration).
+   * Fails when any configured LUN has no session (fencing needs every one).
    */
   async devices(): Promise<Outcome<readonly string[]>> {
+    const found = await this.resolveDevices();
+    if (found.code !== 'ok' || !found.data) return retype(found);
+    if (found.data.missing.length > 0) return outcome('failed', found.data.missing.join('; '));
+    return ok(found.reason, found.data.paths);
+  }
+
+  /** Like `devices`, but a LUN without a session is listed in `missing` (with the fix) instead of failing: monitor reports it as degraded. */
+  async resolveDevices(): Promise<Outcome<{ readonly paths: readonly string[]; readonly missing: readonly string[] }>> {
     const paths = this.options.devices.filter((d): d is string => typeof d === 'string');
     const wanted = this.options.devices.filter((d) => typeof d !== 'string');
-    if (wanted.length === 0) return ok('devices by path', paths);
+    if (wanted.length === 0) return ok('devices by path', { paths, missing: [] });
     const what = 'iscsiadm -m session -P 3';
     const result = await this.exec(() => ({ file: 'iscsiadm', args: ['-m', 'session', '-P', '3'], timeoutMs: this.budgetMs(), signal: this.ctx.signal, readOnly: true }), what);
     if ('code' in result) return result;
@@ -70,14 +79,15 @@ export class PrCall {
     if (result.kind !== 'exited' || (result.exitCode !== 0 && !noSessions)) return retype(classifySgPersist(result, what));
     const attached = noSessions ? [] : parseSessionDisks(result.stdout);
     const resolved = [...paths];
+    const missing: string[] = [];
     for (const w of wanted) {
       const disks = attached.filter((a) => a.targetIqn === w.targetIqn && a.lun === w.lun);
       if (disks.length === 0) {
-        return outcome('failed', `fence-scsi-pr: no logged-in session shows LUN ${w.lun} of ${w.targetIqn}; log in first (iscsiadm -m node -T ${w.targetIqn} --login) or check the target's ACL for this initiator`);
+        missing.push(`fence-scsi-pr: no logged-in session shows LUN ${w.lun} of ${w.targetIqn}; log in first (iscsiadm -m node -T ${w.targetIqn} --login) or check the target's ACL for this initiator`);
       }
       resolved.push(...disks.map((d) => `/dev/${d.disk}`));
     }
-    return ok(`devices: ${resolved.join(', ')}`, resolved);
+    return ok(`devices: ${resolved.join(', ')}`, { paths: resolved, missing });
   }
 
   private budgetMs(): number {

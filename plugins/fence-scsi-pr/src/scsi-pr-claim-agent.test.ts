@@ -5,6 +5,7 @@ import { KeyScheme } from './pr-key.js';
 import { ScsiPrClaimAgent } from './scsi-pr-claim-agent.js';
 import { ScsiPrFencer } from './scsi-pr-fencer.js';
 import { PrModel } from './testing/pr-model.js';
+import { ISCSI_SESSIONS_P3 } from './testing/samples.js';
 
 const DEVICES = ['/dev/sdb', '/dev/sdc'];
 const scheme = new KeyScheme(['db1', 'db2'], { db1: 1, db2: 2 });
@@ -77,5 +78,21 @@ describe('ScsiPrClaimAgent', () => {
     expect((await db1.stop(ctx(1))).code).toBe('ok');
     expect(model.keys('/dev/sdb')).toEqual([]);
     expect((await db1.monitor(ctx(1))).code).toBe('not-running');
+  });
+});
+
+describe('ScsiPrClaimAgent with LUNs given by IQN', () => {
+  it('a LUN whose session is gone leaves the primary degraded, not failed', async () => {
+    const model = new PrModel(['/dev/sdb', '/dev/sdc']);
+    model.sessions = ISCSI_SESSIONS_P3;
+    const byIqn = scsiPrOptions.parse({ devices: [{ targetIqn: 'iqn.2003-01.org.linux-iscsi.stor1:mirror-a' }, { targetIqn: 'iqn.2003-01.org.linux-iscsi.stor2:mirror-b' }] });
+    const db1 = new ScsiPrClaimAgent(model.initiator('db1'), new SystemClock(), byIqn, scheme, node('db1'));
+    await db1.start(ctx(1));
+    expect((await db1.promote(ctx(1))).code).toBe('ok');
+    // stor2's session is gone: only the first target is listed any more.
+    model.sessions = ISCSI_SESSIONS_P3.slice(0, ISCSI_SESSIONS_P3.indexOf('Target: iqn.2003-01.org.linux-iscsi.stor2'));
+    const result = await db1.monitor(ctx(1));
+    expect(result).toMatchObject({ code: 'ok', data: { role: 'primary' } });
+    expect(result.data?.degraded).toMatch(/no logged-in session shows LUN 0 of iqn.2003-01.org.linux-iscsi.stor2:mirror-b/);
   });
 });

@@ -76,23 +76,28 @@ export class ScsiPrClaimAgent implements ResourceAgent {
     const refused = this.refuse(ctx, 'monitor');
     if (refused) return refused;
     const call = new PrCall(this.runner, this.clock, this.options, ctx);
-    const devices = await call.devices();
-    if (devices.code !== 'ok' || !devices.data) return retype(devices);
+    const found = await call.resolveDevices();
+    if (found.code !== 'ok' || !found.data) return retype(found);
+    const { paths, missing } = found.data;
     const mine = this.scheme.idOf(this.localNode.name);
     const holding: string[] = [];
-    const unread: string[] = [];
-    for (const device of devices.data) {
+    // A LUN whose session is gone (its storage host is down) counts like an unreadable one: degraded, not failed.
+    const unread: string[] = [...missing];
+    for (const device of paths) {
       const res = await call.readReservation(device);
       if (res.code === 'timeout') return retype(res);
       if (res.code !== 'ok' || !res.data) unread.push(`${device} (${res.reason})`);
       else if (res.data.holder !== undefined && decodeKey(res.data.holder.key).nodeId === mine) holding.push(device);
     }
-    if (holding.length > 0 && holding.length + unread.length === devices.data.length) {
+    if (holding.length > 0 && holding.length + unread.length === paths.length + missing.length) {
       this.held = 'primary';
       const state: ResourceState = unread.length === 0 ? { role: 'primary' } : { role: 'primary', degraded: `reservation unreadable on ${unread.join('; ')}` };
       return ok(`scsi-pr claim: reservation held on ${holding.join(', ')}`, state);
     }
-    if (this.held === 'primary') return outcome('failed', `scsi-pr claim: ${this.localNode.name} no longer holds the reservation on ${devices.data.filter((d) => !holding.includes(d)).join(', ')} (preempted?)${unread.length > 0 ? `; unreadable: ${unread.join('; ')}` : ''}`);
+    if (this.held === 'primary') {
+      const lost = paths.filter((d) => !holding.includes(d));
+      return outcome('failed', `scsi-pr claim: ${this.localNode.name} no longer holds the reservation on ${lost.join(', ') || 'any device'} (preempted?)${unread.length > 0 ? `; unreadable: ${unread.join('; ')}` : ''}`);
+    }
     return this.held === 'stopped' ? outcome('not-running', 'scsi-pr claim: stopped, no key of ours registered') : ok('scsi-pr claim: replica, not registered', { role: 'replica' });
   }
 
