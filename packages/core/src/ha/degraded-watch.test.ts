@@ -1,12 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { ok } from '../contracts/outcome.js';
 import { createLogger } from '../ports/logger.js';
 import { SimulatedClock } from '../ports/simulated-clock.js';
 import { MemoryCoordinationStore } from '../store/memory-store.js';
 import type { Action, ActionResult, InFlightAction } from './actions.js';
 import { AgentLoop, type ActionRunner } from './agent-loop.js';
 import { DegradedWatch } from './degraded-watch.js';
-import type { ResourceReport } from './group-state.js';
+import type { GroupResultData, ResourceReport } from './group-state.js';
 
 const timing = { probeIntervalMs: 1000, gatewayTimeoutMs: 4000, leaseTtlMs: 10_000, leaseRenewIntervalMs: 2000, fenceTimeoutMs: 5000, storeTimeoutMs: 1000, actionTimeoutMs: 30_000 };
 const healthy: ResourceReport = { id: 'volume', state: { role: 'primary' } };
@@ -45,8 +44,8 @@ describe('AgentLoop and degraded resources', () => {
     };
     const loop = new AgentLoop({ node: 'db1', nodes: [{ name: 'db1', nics: {} }], clock, store: new MemoryCoordinationStore({ clock }), executor, probes: [], logger: createLogger({ level: 'silent' }), timing, confirmFailures: 3, fenceLevelCount: 0 });
     const monitorResult = (reports: ResourceReport[]): ActionResult => {
-      const o = ok('monitored', { resources: reports });
-      return { action: { kind: 'monitor', epoch: 1, timeoutMs: 2000 }, code: o.code, reason: o.reason, startedAtMs: clock.monotonicMs(), finishedAtMs: clock.monotonicMs(), data: o.data };
+      const data: GroupResultData = { resources: reports };
+      return { action: { kind: 'monitor', epoch: 1, timeoutMs: 2000 }, code: 'ok', reason: 'monitored', startedAtMs: clock.monotonicMs(), finishedAtMs: clock.monotonicMs(), data };
     };
     const resourceEvents = () => loop.status().events.filter((e) => e.type.startsWith('resource.')).map((e) => e.type);
     for (const reports of [[healthy], [degraded('member sdc missing')], [degraded('resync 10%')], [degraded('resync 90%')], [healthy], [healthy]]) {
