@@ -212,6 +212,8 @@ export class AgentLoop {
     else this.deps.logger.info({ node: this.deps.node, ...data }, `${describeAction(r.action)}: ${r.reason}`);
     // Stamped when the action finished, not when this cycle noticed, so timelines read true.
     this.outbox.add(failedSafety ? `alert.${r.action.kind}-failed` : `action.${r.action.kind}`, `${describeAction(r.action)}: ${r.code} (${r.reason})`, data, r.finishedAtMs);
+    // A rollback that failed leaves resources running half-started: an alert of its own, whatever the action was.
+    if (group?.state === 'half-started') this.outbox.add('alert.group-half-started', `${describeAction(r.action)}: ${r.reason}`, { group }, r.finishedAtMs);
     if (r.action.kind === 'promote' && r.code === 'ok') this.outbox.add('ha.announce', `${this.deps.node} is primary at epoch ${r.action.epoch}`, { epoch: r.action.epoch }, r.finishedAtMs);
   }
 

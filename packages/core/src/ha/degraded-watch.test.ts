@@ -58,3 +58,18 @@ describe('AgentLoop and degraded resources', () => {
     expect(first?.data).toEqual({ resource: 'volume', degraded: 'member sdc missing' });
   });
 });
+
+describe('AgentLoop and a half-started group', () => {
+  it('a restart whose rollback failed raises alert.group-half-started with the group data', async () => {
+    const clock = new SimulatedClock();
+    const pending: ActionResult[] = [];
+    const executor: ActionRunner = { submit: (actions: readonly Action[]) => actions, inFlight: (): readonly InFlightAction[] => [], takeResults: () => pending.splice(0) };
+    const loop = new AgentLoop({ node: 'db1', nodes: [{ name: 'db1', nics: {} }], clock, store: new MemoryCoordinationStore({ clock }), executor, probes: [], logger: createLogger({ level: 'silent' }), timing, confirmFailures: 3, fenceLevelCount: 0 });
+    const data: GroupResultData = { group: { state: 'half-started', started: ['vip'], failed: { id: 'database', step: 'start', code: 'failed', reason: 'x' }, rollbackFailures: [{ id: 'vip', step: 'stop', code: 'failed', reason: 'y' }] } };
+    pending.push({ action: { kind: 'restart', epoch: 2, reason: 'monitor failed', timeoutMs: 1000 }, code: 'failed', reason: 'NOT SAFE: vip could not be stopped (failed: y); group half-started: vip; database failed to start at epoch 2: failed (x)', startedAtMs: 0, finishedAtMs: 0, data });
+    await loop.runCycle();
+    const alert = loop.status().events.find((e) => e.type === 'alert.group-half-started');
+    expect(alert?.message).toMatch(/NOT SAFE: vip could not be stopped/);
+    expect(alert?.data).toEqual({ group: data.group });
+  });
+});
