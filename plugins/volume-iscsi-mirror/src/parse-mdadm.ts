@@ -2,7 +2,7 @@
 export function parseExport(text: string): Map<string, string> {
   const out = new Map<string, string>();
   for (const line of text.split('\n')) {
-    const m = /^([A-Z0-9_]+)=(.*)$/.exec(line.trim());
+    const m = /^([A-Za-z0-9_]+)=(.*)$/.exec(line.trim());
     if (m) out.set(m[1]!, m[2]!);
   }
   return out;
