@@ -20,9 +20,10 @@ export class MdArray {
 
   /** The array's state as this node sees it, given each array's disk (from the iSCSI sessions). */
   async status(ctx: CallContext, disks: ReadonlyMap<string, string | undefined>): Promise<Step<VolumeStatus>> {
-    const mdstatText = await this.sh.run(ctx, 'cat', ['/proc/mdstat'], { readOnly: true });
+    const mdstatText = await this.sh.ask(ctx, 'cat', ['/proc/mdstat']);
     if (!mdstatText.ok) return mdstatText;
-    const arrays = parseMdstat(mdstatText.value.stdout);
+    // No /proc/mdstat: the md driver is not loaded, so no array runs here (mdadm loads it on assemble).
+    const arrays = mdstatText.value.exitCode === 0 ? parseMdstat(mdstatText.value.stdout) : [];
     const link = await this.sh.ask(ctx, 'readlink', ['-f', this.device]);
     if (!link.ok) return link;
     const linked = /^\/dev\/(md\d+)$/.exec(link.value.stdout.trim())?.[1];
