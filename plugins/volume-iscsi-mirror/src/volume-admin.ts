@@ -66,7 +66,8 @@ export class VolumeAdmin {
     if (!r.ok) return outcome(r.outcome.code, `planning ${mdDevice(this.options)} for ${node.node.name}: ${r.outcome.reason}`);
     const title = `tandem volume apply${create ? ' --create' : ''} --node ${node.node.name}: ${mdDevice(this.options)} on a host where nothing is set up yet`;
     const notes = [
-      '# Steps already done on the real host (iface, initiator name, sessions, a running array) are skipped by apply.',
+      '# A review trace, in order: the read-only checks (cat, pidof, test, iscsiadm -m session/iface/node, mdadm --examine)',
+      '# decide the next step; apply runs the same sequence and skips what the real host already has.',
       ...this.options.arrays.map((a) => `# <${a.name}-disk>: the disk ${a.targetIqn} attaches as (iscsiadm -m session -P 3, "Attached scsi disk").`),
     ];
     const [shebang, heading, ...rest] = dry.toScript(title).split('\n');
