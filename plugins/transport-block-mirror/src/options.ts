@@ -71,5 +71,5 @@ export type BlockMirrorOptionsInput = z.input<typeof blockMirrorOptions>;
 export const fillNode = (pattern: string, node: string): string => pattern.split('{node}').join(node);
 export const mdDeviceOf = (o: Pick<BlockMirrorOptions, 'mdName'>): string => `/dev/md/${o.mdName}`;
 export const walDirOf = (o: Pick<BlockMirrorOptions, 'mountPath' | 'walSubdir'>): string => `${o.mountPath.replace(/\/+$/, '')}/${o.walSubdir}`;
-/** The LIO backstore that exports localDevice: recognisably Tandem's, named after the array. */
+/** The LIO backstore that exports localDevice: the name volume-iscsi-mirror's storageHostScript gives an array called mdName. */
 export const backstoreOf = (o: Pick<BlockMirrorOptions, 'mdName'>): string => `tandem-${o.mdName}`;

@@ -8,6 +8,7 @@ import { done, mdActive, mountState, refused, type Step } from './standby-side.j
 const NO_OBJECTS = 21;
 const SESSION_EXISTS = 15;
 const DISK_WAIT_MS = 10_000;
+const INITIATOR_FILE = '/etc/iscsi/initiatorname.iscsi';
 const DISK_POLL_MS = 250;
 
 /** The mirror as the primary sees it. */
@@ -126,6 +127,14 @@ export class PrimarySide {
   private async prepareIface(sh: HostShell): Promise<Step<void>> {
     const nic = this.self.nics.storage;
     if (!nic?.name) return refused(`nodes.${this.self.name}.nics.storage needs an interface name: iSCSI is bound to it`, 'config-error');
+    // iscsid reads the node's initiator name from this file when it starts; the iface's own name (below) wins for logins.
+    const iqn = fillNode(this.options.initiatorIqn, this.self.name);
+    const file = await sh.run(['cat', INITIATOR_FILE], { readOnly: true, accept: [1] });
+    if (!file.ok) return refused(`reading ${INITIATOR_FILE}: ${file.outcome.reason}`);
+    if (!file.stdout.split('\n').some((l) => l.trim() === `InitiatorName=${iqn}`)) {
+      const written = await sh.run(['tee', INITIATOR_FILE], { input: `InitiatorName=${iqn}\n` });
+      if (!written.ok) return refused(`writing ${INITIATOR_FILE}: ${written.outcome.reason}`);
+    }
     const running = await sh.run(['pidof', 'iscsid'], { readOnly: true, accept: [1] });
     if (!running.ok) return refused(`pidof iscsid: ${running.outcome.reason}`);
     if (running.exitCode !== 0) {
@@ -140,7 +149,7 @@ export class PrimarySide {
       const made = await sh.run(['iscsiadm', ...iscsi.newIface()]);
       if (!made.ok) return refused(`creating iface ${ISCSI_IFACE}: ${made.outcome.reason}`);
     }
-    for (const [key, value] of [['iface.net_ifacename', nic.name], ['iface.initiatorname', fillNode(this.options.initiatorIqn, this.self.name)]] as const) {
+    for (const [key, value] of [['iface.net_ifacename', nic.name], ['iface.initiatorname', iqn]] as const) {
       if (shown.exitCode === 0 && new RegExp(`^${key.replace('.', '\\.')} = ${value}$`, 'm').test(shown.stdout)) continue;
       const set = await sh.run(['iscsiadm', ...iscsi.setIface(key, value)]);
       if (!set.ok) return refused(`iscsiadm iface ${key}: ${set.outcome.reason}`);
