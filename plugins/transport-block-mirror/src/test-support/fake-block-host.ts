@@ -22,8 +22,8 @@ export class FakeBlockHost implements CommandRunner {
   walFiles: { name: string; size: number }[] = [];
   /** pg_waldump answers, first match on the argv joined by spaces. */
   waldump: { match: RegExp; exitCode: number; stdout?: string; stderr?: string }[] = [];
-  /** When set, the export script never finishes until the caller aborts (conformance's slow subject). */
-  hangExport = false;
+  /** A command matching this (program and args joined by spaces) never finishes until the caller aborts (conformance's slow subject). */
+  hangOn: RegExp | undefined;
   readonly recorded: CommandSpec[] = [];
   running = 0;
 
@@ -42,7 +42,7 @@ export class FakeBlockHost implements CommandRunner {
     const program = spec.file.split('/').pop()!;
     // psql is run through setpriv as the OS user.
     const [cmd, args] = program === 'setpriv' ? [spec.args[3]!.split('/').pop()!, spec.args.slice(4)] : [program, spec.args];
-    if (cmd === 'sh' && this.hangExport) return this.hang(spec);
+    if (this.hangOn?.test([cmd, ...args].join(' '))) return this.hang(spec);
     return this.answer(cmd, args, spec);
   }
 
