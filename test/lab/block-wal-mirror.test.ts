@@ -3,7 +3,6 @@ import { mkdirSync, rmSync, appendFileSync, writeFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SystemClock, type CallContext, type CommandRunner, type CommandResult, type NodeInfo } from '@tandem/core';
 import { VmLab, type VmGuest } from '@tandem/lab';
-import { CompensateStrategy, compensateOptions } from '@tandem/plugin-recovery-compensate';
 import { parseLsn, WalTools } from '@tandem/plugin-transport-wal-mirror';
 import { mdadm } from '@tandem/plugin-volume-iscsi-mirror';
 import { BlockMirrorTransport, blockMirrorOptions, type BlockMirrorOptions } from '@tandem/plugin-transport-block-mirror';
@@ -42,6 +41,23 @@ function guestRunner(g: VmGuest): CommandRunner {
 
 const ctx = (timeoutMs = 300_000): CallContext => ({ timeoutMs, signal: new AbortController().signal });
 const asPg = (script: string): string[] => ['setpriv', '--reuid=postgres', '--regid=postgres', '--init-groups', 'sh', '-c', `cd / && ${script}`];
+/** recovery-compensate's execute, as the agent on s2 would run it (the guest sees this tree at the same path). */
+function compensateInGuest(mirrorDir: string): string {
+  const root = new URL('../../', import.meta.url).pathname;
+  return [
+    `import { ExecaCommandRunner, SystemClock } from '${root}packages/core/dist/index.js';`,
+    `import { CompensateStrategy, compensateOptions } from '${root}plugins/recovery-compensate/dist/index.js';`,
+    `import { WalTools } from '${root}plugins/transport-wal-mirror/dist/index.js';`,
+    'const runner = new ExecaCommandRunner();',
+    `const strategy = new CompensateStrategy(compensateOptions.parse({ mirrorDir: '${mirrorDir}', binDir: '${BIN}', standby: { socketDir: '${SOCK}' } }), new WalTools(runner, '${BIN}', 'postgres', true), new SystemClock());`,
+    "const node = (name) => ({ name, nics: {} });",
+    "const r = await strategy.execute({ failed: node('s1'), candidate: node('s2'), epoch: 2, kind: 'failover', acceptDataLoss: false }, { timeoutMs: 240000, signal: AbortSignal.timeout(240000) });",
+    'console.log(JSON.stringify(r));',
+  ].join('\n');
+}
+
+/** pg_ctl start, with the server log in the error when it does not come up. */
+const pgStart = (): string[] => asPg(`${BIN}/pg_ctl -D ${DATA} -l ${WORK}/log -w -t 120 start || { cat ${WORK}/log >&2; exit 1; }`);
 const psql = (sql: string): string => `${BIN}/psql -X -At -h ${SOCK} -p 5432 -d postgres -c "${sql}"`;
 
 function node(g: VmGuest): NodeInfo {
@@ -112,12 +128,12 @@ describe('block-level WAL mirror in the VM lab (s1 primary, s2 standby)', () => 
     expect(st.reason).toMatch(/in sync/);
 
     await s1.sh(`mkdir ${WORK}/walmirror/pg_wal && cp -a ${DATA}/pg_wal/. ${WORK}/walmirror/pg_wal/ && rm -rf ${DATA}/pg_wal && ln -s ${WORK}/walmirror/pg_wal ${DATA}/pg_wal && chown -R postgres:postgres ${WORK}`);
-    await s1.exec(asPg(`${BIN}/pg_ctl -D ${DATA} -l ${WORK}/log -w -t 120 start`), { timeoutMs: 150_000 });
+    await s1.exec(pgStart(), { timeoutMs: 150_000 });
     const flushed = await t1.status(ctx());
     expect(flushed.data?.flushed?.offset, flushed.reason).toBeGreaterThan(0);
 
     await s2.sh(`touch ${DATA}/standby.signal && echo "primary_conninfo = 'host=${s1.address('storage')} port=5432 user=postgres application_name=s2'" >> ${DATA}/postgresql.auto.conf`);
-    await s2.exec(asPg(`${BIN}/pg_ctl -D ${DATA} -l ${WORK}/log -w -t 120 start`), { timeoutMs: 150_000 });
+    await s2.exec(pgStart(), { timeoutMs: 150_000 });
     await s1.exec(asPg(psql('create table acked(i int primary key, pad text)')));
     await s2.sh(`for i in $(seq 60); do [ "$(${psql("select count(*) from pg_class where relname='acked'")})" = 1 ] && exit 0; sleep 1; done; exit 1`, { timeoutMs: 90_000 });
     // From here on the standby gets nothing by streaming: what it lacks can only come from the mirror.
@@ -154,9 +170,8 @@ describe('block-level WAL mirror in the VM lab (s1 primary, s2 standby)', () => 
     const endSegment = Math.floor(to.offset / 2 ** 20);
     expect(walFiles.some((n) => parseInt(n.slice(16), 16) + parseInt(n.slice(8, 16), 16) * 4096 > endSegment), walFiles.join(' ')).toBe(true);
 
-    const compensate = new CompensateStrategy(compensateOptions.parse({ mirrorDir: opts2.stagingDir, binDir: BIN, standby: { socketDir: SOCK } }), new WalTools(guestRunner(s2), BIN, 'postgres', true), new SystemClock());
-    const input = { failed: node(s1), candidate: node(s2), epoch: 2, kind: 'failover' as const, acceptDataLoss: false };
-    const report = await compensate.execute(input, ctx());
+    // recovery-compensate reads its mirror directory with node's fs, so it runs where the agent would: in the guest (same tree, same node).
+    const report = JSON.parse((await s2.exec(['node', '--input-type=module', '-'], { input: compensateInGuest(opts2.stagingDir), timeoutMs: 300_000 })).stdout.trim().split('\n').at(-1)!) as { code: string; reason: string; data?: { to?: { offset: number } } };
     expect(report.code, report.reason).toBe('ok');
     expect(report.data?.to?.offset).toBe(to.offset);
     expect((await t2.stop(ctx())).code).toBe('ok');

@@ -60,7 +60,13 @@ export const blockMirrorOptions = z.strictObject({
    * which is what zero loss needs. A positive value lets md carry on without the standby after that many
    * seconds (commits then are on the primary only: the README says what that costs).
    */
-  replacementTimeoutS: z.number().int().min(-1).max(600).default(-1),
+  replacementTimeoutS: z
+    .number()
+    .int()
+    .min(-1)
+    .max(600)
+    .refine((n) => n !== 0, { message: 'replacementTimeoutS 0 fails I/O at the first network blip; use -1 (hold I/O, zero loss) or 1-600 seconds' })
+    .default(-1),
   /** Bound on each targetcli/iscsiadm/mdadm/mount/pg_waldump call. */
   commandTimeoutMs: z.number().int().min(1000).max(600_000).default(60_000),
 });
