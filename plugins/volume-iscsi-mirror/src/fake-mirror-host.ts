@@ -16,12 +16,13 @@ export type FakeMemberState = 'in-sync' | 'faulty' | 'rebuilding';
  * A simulated node for the plugin: iscsiadm sessions to two storage hosts, md superblocks on their LUNs,
  * one md array and a mount, answering the exact argv the plugin runs. `volume plan` runs the plugin
  * against a fresh one of these (nothing set up yet) through the DryRunCommandRunner, and the unit tests
- * use it with faults. Outputs are written from the tools' documented formats (mdadm 4.2 --export,
- * /proc/mdstat, iscsiadm 2.1 -P 3), not captured from a real run.
+ * use it with faults. Its outputs follow what mdadm 4.2, open-iscsi 2.1.8 and the kernel printed in the
+ * VM lab (testing/tool-samples.ts), trimmed to the lines the plugin reads.
  */
 export class FakeMirrorHost {
   readonly luns = new Map<string, FakeLun>();
-  readonly sessions = new Map<string, 'LOGGED_IN' | 'FAILED'>();
+  /** While a storage host is down its session waits to reconnect: open-iscsi shows it as FREE (seen in the VM lab). */
+  readonly sessions = new Map<string, 'LOGGED_IN' | 'FREE'>();
   readonly ifaceRecord = new Map<string, string>();
   ifaceExists = false;
   initiatorFile: string | undefined;
@@ -167,7 +168,7 @@ export class FakeMirrorHost {
         '\t\t************************',
         '\t\tHost Number: 2\tState: running',
         '\t\tscsi2 Channel 00 Id 0 Lun: 0',
-        `\t\t\tAttached scsi disk ${lun.disk}\t\tState: running`,
+        `\t\t\tAttached scsi disk ${lun.disk}\t\tState: ${state === 'LOGGED_IN' ? 'running' : 'transport-offline'}`,
       );
     }
     return `${out.join('\n')}\n`;
@@ -189,7 +190,8 @@ export class FakeMirrorHost {
       if (!this.md) return exit(1, '', `mdadm: cannot open ${a.at(-1)!}: No such file or directory`);
       const lines = ['MD_LEVEL=raid1', 'MD_DEVICES=2', 'MD_METADATA=1.2', `MD_UUID=${this.options.arrayUuid}`, `MD_DEVNAME=${this.options.mdName}`, `MD_NAME=any:${this.options.mdName}`];
       for (const [disk, state] of this.md.members) {
-        const role = state === 'faulty' ? 'faulty' : String(this.roleOf(disk));
+        // mdadm 4.2 prints a faulty member's role as `spare` (its raid_disk is -1); /proc/mdstat marks it (F).
+        const role = state === 'faulty' ? 'spare' : String(this.roleOf(disk));
         lines.push(`MD_DEVICE_dev_${disk}_ROLE=${role}`, `MD_DEVICE_dev_${disk}_DEV=/dev/${disk}`);
       }
       return ok(`${lines.join('\n')}\n`);

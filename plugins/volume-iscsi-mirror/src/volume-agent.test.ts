@@ -102,7 +102,7 @@ describe('VolumeAgent monitor', () => {
     const { agent, host } = agentOn();
     await agent.start(ctx());
     host.md!.members.set('sdc', 'faulty');
-    host.sessions.set('array2', 'FAILED');
+    host.sessions.set('array2', 'FREE');
     const o = await agent.monitor(ctx());
     expect(o.code).toBe('ok');
     expect(o.reason).toContain('degraded: array2 missing');

@@ -8,6 +8,8 @@ export interface VolumeApplyResult {
   readonly target: string;
   readonly created: boolean;
   readonly result: string;
+  /** What the storage host's script printed. */
+  readonly output?: string;
 }
 
 export default class VolumeApply extends BaseCommand<typeof VolumeApply> {
@@ -37,7 +39,10 @@ Exit codes: 0 done, 1 a command failed, 5 a program is missing, 7 refused to pro
     await confirmOrRefuse(`${what}? Review \`tandem volume plan\` first.`, flags.yes);
     const o = await callWithDeadline(new SystemClock(), flags['timeout-ms'], `volume apply on ${name}`, (ctx) => v.admin.apply(target, flags.create, ctx));
     if (o.code !== 'ok') throw outcomeError(`volume apply on ${name}`, o);
+    // A storage host's script says, step by step, what it created and what was already present.
+    const output = typeof o.data === 'string' && o.data !== o.reason ? o.data.trimEnd() : undefined;
+    if (output) this.log(output);
     this.log(o.reason);
-    return { target: name, created: flags.create, result: o.reason };
+    return { target: name, created: flags.create, result: o.reason, ...(output ? { output } : {}) };
   }
 }
