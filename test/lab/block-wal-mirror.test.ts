@@ -58,7 +58,7 @@ function compensateInGuest(mirrorDir: string): string {
 
 /** pg_ctl start, with the server log in the error when it does not come up. */
 const pgStart = (): string[] => asPg(`${BIN}/pg_ctl -D ${DATA} -l ${WORK}/log -w -t 120 start || { cat ${WORK}/log >&2; exit 1; }`);
-const psql = (sql: string): string => `${BIN}/psql -X -At -h ${SOCK} -p 5432 -d postgres -c "${sql}"`;
+const psql = (sql: string): string => `${BIN}/psql -X -At -h ${SOCK} -p 5432 -U postgres -d postgres -c "${sql}"`;
 
 function node(g: VmGuest): NodeInfo {
   return { name: g.name, nics: { storage: { name: 'eth1', address: g.address('storage'), prefixLength: 25 } } };
@@ -70,7 +70,7 @@ function prepareDataDir(): void {
   mkdirSync(PREP, { recursive: true });
   execFileSync('chown', ['postgres:postgres', PREP]);
   execFileSync('setpriv', ['--reuid=postgres', '--regid=postgres', '--init-groups', `${BIN}/initdb`, '-D', `${PREP}/data`, '-N', '--wal-segsize=1', '-A', 'trust'], { cwd: '/', stdio: 'ignore' });
-  appendFileSync(`${PREP}/data/postgresql.conf`, ["listen_addresses = '*'", `unix_socket_directories = '${SOCK}'`, 'min_wal_size = 4MB', 'max_wal_size = 4MB', 'shared_buffers = 16MB', 'max_connections = 20', ''].join('\n'));
+  appendFileSync(`${PREP}/data/postgresql.conf`, ["listen_addresses = '*'", `unix_socket_directories = '${SOCK}'`, 'min_wal_size = 4MB', 'max_wal_size = 4MB', 'shared_buffers = 16MB', ''].join('\n'));
   appendFileSync(`${PREP}/data/pg_hba.conf`, 'host all all 0.0.0.0/0 trust\nhost replication all 0.0.0.0/0 trust\n');
   writeFileSync(`${PREP}/ready`, 'ok');
 }

@@ -92,7 +92,7 @@ export class BlockMirrorTransport implements ReplicationTransport {
     const sh = this.shell(ctx);
     const v = await this.standby.view(sh);
     if (!v.ok) return fromStep(v, 'status');
-    if (v.value.mounted === 'rw' || (v.value.assembled && v.value.mounted === 'no' && !v.value.exported)) {
+    if (v.value.mounted === 'rw' || (v.value.assembled && !v.value.readOnly)) {
       const s = await this.primary.state(sh);
       if (!s.ok) return fromStep(s, 'status');
       if (!s.value.inSync) return ok(`primary side: mirror NOT in sync (${s.value.members.length} active member(s)${s.value.progress ? `, ${s.value.progress}` : ''}): commits are not on the standby's disk`, { role: 'source' });

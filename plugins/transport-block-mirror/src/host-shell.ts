@@ -40,9 +40,4 @@ export class HostShell {
     if (r.kind === 'exited' && (r.exitCode === 0 || (o.accept ?? []).includes(r.exitCode))) return { ok: true, exitCode: r.exitCode, stdout: r.stdout, stderr: r.stderr };
     return { ok: false, outcome: commandFailure(argv.slice(0, 3).join(' '), r) };
   }
-
-  /** A read-only question whose exit code is the answer (test -e, findmnt): any exit is ok. */
-  ask(argv: readonly string[]): Promise<Ran> {
-    return this.run(argv, { readOnly: true, accept: Array.from({ length: 255 }, (_, i) => i + 1) });
-  }
 }

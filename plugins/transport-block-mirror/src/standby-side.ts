@@ -16,8 +16,10 @@ const SCRIPT_TIMEOUT_MS = 240_000;
 export interface StandbyView {
   /** LIO exports localDevice (the backstore exists). */
   readonly exported: boolean;
-  /** The array is assembled here (read-only after a takeover). */
+  /** The array is assembled here. */
   readonly assembled: boolean;
+  /** ...and read-only (a takeover), from `blockdev --getro`. */
+  readonly readOnly: boolean;
   /** mountPath is mounted, and how. */
   readonly mounted: 'no' | 'ro' | 'rw';
 }
@@ -46,7 +48,13 @@ export class StandbySide {
     if (!md.ok) return md;
     const mount = await mountState(sh, this.options.mountPath);
     if (!mount.ok) return mount;
-    return done({ exported: bs.exitCode === 0 && bs.stdout.trim() !== '', assembled: md.value, mounted: mount.value });
+    let readOnly = false;
+    if (md.value) {
+      const ro = await sh.run(['blockdev', '--getro', mdDeviceOf(this.options)], { readOnly: true });
+      if (!ro.ok) return failedRun('blockdev --getro', ro);
+      readOnly = ro.stdout.trim() === '1';
+    }
+    return done({ exported: bs.exitCode === 0 && bs.stdout.trim() !== '', assembled: md.value, readOnly, mounted: mount.value });
   }
 
   /** Export localDevice to every other node's initiator, on this node's storage address only. Idempotent (the script checks each object). */

@@ -89,6 +89,8 @@ export class FakeBlockHost implements CommandRunner {
         if (a.includes('discovery')) return exit(0, '198.51.100.12:3260,1 iqn.2026-12.org.tandem:wal-s2\n');
         if (a.includes('--login')) this.sessionDisk = 'sda';
         return exit(0);
+      case 'blockdev':
+        return this.md ? exit(0, this.md.readOnly ? '1\n' : '0\n') : exit(1, '', 'blockdev: cannot open');
       case 'pidof':
         return exit(0, '321\n');
       case 'psql':
