@@ -132,7 +132,9 @@ describe('block-level WAL mirror in the VM lab (s1 primary, s2 standby)', () => 
     const flushed = await t1.status(ctx());
     expect(flushed.data?.flushed?.offset, flushed.reason).toBeGreaterThan(0);
 
-    await s2.sh(`touch ${DATA}/standby.signal && echo "primary_conninfo = 'host=${s1.address('storage')} port=5432 user=postgres application_name=s2'" >> ${DATA}/postgresql.auto.conf`);
+    // A slot keeps on s1 (so on the mirror) every segment s2 has not received: the mirror's pg_wal is s1's, and s1 recycles.
+    await s1.exec(asPg(psql("select pg_create_physical_replication_slot('s2')")));
+    await s2.sh(`touch ${DATA}/standby.signal && printf "%s\\n" "primary_conninfo = 'host=${s1.address('storage')} port=5432 user=postgres application_name=s2'" "primary_slot_name = 's2'" >> ${DATA}/postgresql.auto.conf`);
     await s2.exec(pgStart(), { timeoutMs: 150_000 });
     await s1.exec(asPg(psql('create table acked(i int primary key, pad text)')));
     await s2.sh(`for i in $(seq 60); do [ "$(${psql("select count(*) from pg_class where relname='acked'")})" = 1 ] && exit 0; sleep 1; done; exit 1`, { timeoutMs: 90_000 });

@@ -135,6 +135,22 @@ describe('standby side', () => {
     expect(host.lines()).toContain(`truncate -s ${SEG} /var/lib/postgresql/wal-inflight.scan/000000010000000000000004`);
   });
 
+  it('starts the scan where reception stopped when the primary recycled the segment of the replay position (the standby has it)', async () => {
+    const { t, host } = takenOverStandby();
+    host.replayLsn = '0/2F00000';
+    host.receivedLsn = '0/3000060';
+    await t.takeOver(ctx());
+    const o = await t.inFlight(ctx());
+    expect(o.code, o.reason).toBe('ok');
+    expect(o.data?.from.label).toBe('0/2F00000');
+    expect(o.data?.to.label).toBe('0/40A1F50');
+    expect(o.reason).toMatch(/where reception stopped/);
+    host.receivedLsn = undefined;
+    const refused = await t.inFlight(ctx());
+    expect(refused.code).toBe('failed');
+    expect(refused.reason).toMatch(/replication slot/);
+  });
+
   it('inFlight is failed when the standby is not in recovery, or pg_waldump says something unknown', async () => {
     const promoted = takenOverStandby();
     await promoted.t.takeOver(ctx());
@@ -146,6 +162,15 @@ describe('standby side', () => {
     const o = await odd.t.inFlight(ctx());
     expect(o.code).toBe('failed');
     expect(o.reason).toMatch(/does not know/);
+  });
+
+  it('status of a taken-over member is sink (read-only array), never source', async () => {
+    const { t, host } = takenOverStandby();
+    await t.takeOver(ctx());
+    host.mounted = 'no';
+    const o = await t.status(ctx());
+    expect(o.data).toEqual({ role: 'sink' });
+    expect(o.reason).toMatch(/taken over/);
   });
 
   it('stop releases a takeover: unmount, stop the array', async () => {

@@ -120,17 +120,20 @@ export class BlockMirrorTransport implements ReplicationTransport {
     if (!v.ok) return fromStep(v, 'inFlight');
     if (v.value.mounted === 'rw') return outcome('failed', 'this node holds the mirror read-write: it is the primary, there is nothing in flight to hand over');
     if (v.value.mounted !== 'ro') return outcome('failed', v.value.exported ? `the WAL disk is still exported to the primary (it may be writing it): run the takeover (after fencing) before reading it` : `the WAL mirror is not taken over on this node (${this.options.mountPath} is not mounted read-only)`);
-    const replay = await this.tools.replayLsn(this.localServer, sh.deadline);
-    if (!replay.ok) return outcome('failed', `cannot read the standby's replay position: ${replay.why}`);
-    if (replay.value === undefined) return outcome('failed', 'the local server is not in recovery: there is no replay position to start from');
+    const q = await this.tools.queryLocal(this.localServer, 'select pg_last_wal_replay_lsn(), pg_last_wal_receive_lsn()', sh.deadline);
+    if (!q.ok) return outcome('failed', `cannot read the standby's replay position: ${q.outcome.reason}`);
+    const [replayText = '', receivedText = ''] = q.stdout.split('|');
+    const replay = parseLsn(replayText);
+    if (replay === undefined) return outcome('failed', `the local server is not in recovery (replay position "${replayText}"): there is no replay position to start from`);
     const walDir = walDirOf(this.options);
-    const end = await scanWalEnd(sh, this.tools.bin('pg_waldump'), walDir, replay.value, `${this.options.stagingDir}.scan`);
+    const end = await scanWalEnd(sh, this.tools.bin('pg_waldump'), walDir, { replay, received: parseLsn(receivedText) }, `${this.options.stagingDir}.scan`);
     if (!end.ok) return outcome(end.timeout ? 'timeout' : 'failed', `the WAL on the mirror is unreadable: ${end.why}`);
     const staged = await stageRange(sh, walDir, this.options.stagingDir, this.options.osUser, end.value);
     if (!staged.ok) return outcome(staged.timeout ? 'timeout' : 'failed', staged.why);
-    const from = positionOf(end.value.from);
+    const from = positionOf(Math.min(replay, end.value.end));
     const to = positionOf(end.value.end);
-    return ok(`the mirror holds ${to.offset - from.offset} byte(s) beyond replay (${from.label} to ${to.label}), staged in ${this.options.stagingDir} from ${walDir}`, { from, to, location: this.options.stagingDir });
+    const scanned = end.value.from === replay ? '' : ` (the mirror's copy from ${formatLsn(end.value.from)}, where reception stopped; the standby's pg_wal has the rest)`;
+    return ok(`the mirror holds ${to.offset - from.offset} byte(s) beyond replay (${from.label} to ${to.label}), staged in ${this.options.stagingDir} from ${walDir}${scanned}`, { from, to, location: this.options.stagingDir });
   }
 
   /** Stop exporting, assemble the local member read-only and mount it read-only. Only after the primary is fenced. */

@@ -4,7 +4,13 @@ import { parseRecordLine, parseScanStop, recordEnd } from './wal-end.js';
 
 export type Found<T> = { readonly ok: true; readonly value: T } | { readonly ok: false; readonly why: string; readonly timeout?: boolean };
 
-/** Where the valid WAL on the array ends, seen from the standby's replay position. */
+/** What the local standby has: replayed, and received into its own pg_wal (undefined when it never streamed since it started). */
+export interface StandbyPosition {
+  readonly replay: number;
+  readonly received: number | undefined;
+}
+
+/** Where the valid WAL on the array ends; `from` is where the scan (and the staged copy) starts. */
 export interface WalEnd {
   readonly from: number;
   readonly end: number;
@@ -38,19 +44,27 @@ export function parseListing(stdout: string): { name: string; size: number }[] {
  * a record whose CRC or back-link is wrong (torn by the crash). The end is
  * the end of the last record it read whole.
  */
-export async function scanWalEnd(sh: HostShell, waldump: string, walDir: string, from: number, scratchDir: string): Promise<Found<WalEnd>> {
+export async function scanWalEnd(sh: HostShell, waldump: string, walDir: string, standby: StandbyPosition, scratchDir: string): Promise<Found<WalEnd>> {
   const listed = await sh.run(listSegmentsArgv(walDir), { readOnly: true });
   if (!listed.ok) return fail(`cannot list ${walDir}: ${listed.outcome.reason}`, listed.outcome.code === 'timeout');
   const files = parseListing(listed.stdout);
   const segmentBytes = files[0]?.size ?? 0;
   if (!isSegmentSize(segmentBytes)) return fail(files.length === 0 ? `${walDir} holds no WAL segment` : `${walDir}/${files[0]!.name} is ${segmentBytes} bytes, not a WAL segment size`);
-  const startSeg = Math.floor(from / segmentBytes);
-  // The segment holding `from`; the highest timeline when a promotion left two (the old one is renamed .partial anyway).
-  const start = files
-    .map((f) => parseSegmentName(f.name, segmentBytes))
-    .filter((s) => s !== undefined && s.segmentNo === startSeg)
-    .sort((a, b) => b!.timeline - a!.timeline)[0];
-  if (start === undefined) return fail(`${walDir} has no segment for the standby's replay position ${formatLsn(from)}: the array does not hold the WAL the standby needs next`);
+  // The segment holding a position; the highest timeline when a promotion left two (the old one is renamed .partial anyway).
+  const segmentOf = (lsn: number) =>
+    files
+      .map((f) => parseSegmentName(f.name, segmentBytes))
+      .filter((s) => s !== undefined && s.segmentNo === Math.floor(lsn / segmentBytes))
+      .sort((a, b) => b!.timeline - a!.timeline)[0];
+  // The primary recycles WAL the standby has received even if not replayed yet: that part is in the standby's own
+  // pg_wal, so the scan may start where reception stopped. WAL never received is kept by the standby's slot.
+  let from = standby.replay;
+  let start = segmentOf(from);
+  if (start === undefined && standby.received !== undefined && standby.received > from) {
+    from = standby.received;
+    start = segmentOf(from);
+  }
+  if (start === undefined) return fail(`${walDir} has no segment for the standby's replay position ${formatLsn(standby.replay)}${standby.received === undefined ? '' : ` nor its receive position ${formatLsn(standby.received)}`}: the array does not hold the WAL the standby needs next (does the standby stream through a replication slot?)`);
   const timeline = start.timeline;
   const dump = (dir: string, extra: readonly string[]): Promise<Ran> =>
     sh.run([waldump, '-t', String(timeline), '-p', dir, ...extra], { readOnly: true, accept: [1] });
@@ -75,7 +89,7 @@ export async function scanWalEnd(sh: HostShell, waldump: string, walDir: string,
   const record = parseRecordLine(last.stdout);
   if (record === undefined || record.lsn !== stop.lastGood) return fail(`pg_waldump did not show the record at ${formatLsn(stop.lastGood)}: ${(last.stdout + last.stderr).slice(0, 300)}`);
   const end = recordEnd(record.lsn, record.totalBytes, segmentBytes);
-  if (end < from) return fail(`the WAL on the array ends at ${formatLsn(end)}, before the standby's replay position ${formatLsn(from)}`);
+  if (end < from) return fail(`the WAL on the array ends at ${formatLsn(end)}, before ${formatLsn(from)}, which the standby already has`);
   return { ok: true, value: { from, end, timeline, segmentBytes } };
 }
 

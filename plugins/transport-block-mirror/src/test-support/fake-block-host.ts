@@ -18,6 +18,7 @@ export class FakeBlockHost implements CommandRunner {
   superblockUuid: string | undefined = '6c1f0a9e:2b7d4c31:9e08a5f2:41d3b7c6';
   sessionDisk: string | undefined;
   replayLsn: string | undefined = '0/3000060';
+  receivedLsn: string | undefined;
   flushLsn = '0/5000110';
   walFiles: { name: string; size: number }[] = [];
   /** pg_waldump answers, first match on the argv joined by spaces. */
@@ -94,7 +95,7 @@ export class FakeBlockHost implements CommandRunner {
       case 'pidof':
         return exit(0, '321\n');
       case 'psql':
-        if (a.includes('pg_last_wal_replay_lsn')) return exit(0, `${this.replayLsn ?? ''}\n`);
+        if (a.includes('pg_last_wal_replay_lsn')) return exit(0, `${this.replayLsn ?? ''}|${this.receivedLsn ?? ''}\n`);
         if (a.includes('pg_current_wal_flush_lsn')) return exit(0, `${this.flushLsn}\n`);
         return exit(0);
       case 'pg_waldump': {
