@@ -54,6 +54,21 @@ export class MirrorVolume {
     return done({ sessions: sessions.value, disks, status: status.value });
   }
 
+  /**
+   * A standby's part: logged in to both LUNs, nothing assembled. The standby then sees the members
+   * (to check the array's identity) and the LUNs' reservations (to fence), and takes over faster.
+   */
+  async connect(ctx: CallContext): Promise<Step<string>> {
+    const prepared = await this.initiator.prepare(ctx);
+    if (!prepared.ok) return prepared;
+    const logins = await this.initiator.loginAll(ctx);
+    if (!logins.ok) return logins;
+    const sessions = await this.initiator.waitForDisks(ctx);
+    if (!sessions.ok) return sessions;
+    const notes = logins.value.notes.length > 0 ? `; not logged in: ${logins.value.notes.join('; ')}` : '';
+    return done(`logged in to ${sessions.value.length} LUN(s), nothing assembled${notes}`);
+  }
+
   /** Log in and assemble (or, with `create`, create) the array, then mount it. Running it again is ok. */
   async bringUp(ctx: CallContext, create = false): Promise<Step<string>> {
     const seen = await this.observe(ctx);
@@ -127,6 +142,24 @@ export class MirrorVolume {
     const mounted = await this.md.mounted(ctx);
     if (!mounted.ok) return mounted;
     return mounted.value ? done(undefined) : this.md.mount(ctx);
+  }
+
+  /** Unmount and stop the array, staying logged in (a demoted primary becomes a standby). */
+  async release(ctx: CallContext): Promise<Step<string>> {
+    const seen = await this.observe(ctx);
+    if (!seen.ok) return seen;
+    const mounted = await this.md.mounted(ctx);
+    if (!mounted.ok) return mounted;
+    if (mounted.value) {
+      const un = await this.md.umount(ctx);
+      if (!un.ok) return un;
+    }
+    const kernelName = seen.value.status.kernelName;
+    if (kernelName) {
+      const stopped = await this.md.stopArray(ctx, kernelName);
+      if (!stopped.ok) return stopped;
+    }
+    return done(kernelName ? `${this.md.device} (${kernelName}) stopped; still logged in` : `${this.md.device} was not running`);
   }
 
   /** Unmount, stop the array, log out. Each step is skipped when already done. */

@@ -1,11 +1,37 @@
 import { describe, expect, it } from 'vitest';
 import { agentOn, ARRAY_UUID, ctx } from './testing/fixtures.js';
-import type { VolumeResourceState } from './volume-agent.js';
+import type { VolumeAgent, VolumeResourceState } from './volume-agent.js';
 
-describe('VolumeAgent start', () => {
-  it('binds the iface to the storage NIC, logs in to both arrays through it, and assembles by UUID without --force', async () => {
+/** A primary's path through the HA cycle: start (log in) then promote (assemble, mount). */
+async function up(agent: VolumeAgent) {
+  const started = await agent.start(ctx());
+  return started.code === 'ok' ? agent.promote(ctx()) : started;
+}
+
+describe('VolumeAgent start (every node) and promote (the primary)', () => {
+  it('start only logs in, through the storage NIC: a standby sees both LUNs and assembles nothing', async () => {
     const { agent, host } = agentOn();
     const o = await agent.start(ctx());
+    expect(o).toMatchObject({ code: 'ok', reason: expect.stringContaining('logged in to 2 LUN(s), nothing assembled') });
+    expect(host.lines().some((l) => l.startsWith('mdadm --assemble'))).toBe(false);
+    expect(await agent.monitor(ctx())).toMatchObject({ code: 'ok', data: { role: 'replica' } });
+  });
+
+  it('demote stops the array and keeps the sessions; stop logs out', async () => {
+    const { agent, host } = agentOn();
+    await up(agent);
+    expect((await agent.demote(ctx())).code).toBe('ok');
+    expect(host.lines().some((l) => l.startsWith('mdadm --stop'))).toBe(true);
+    expect(host.lines().some((l) => l.includes('--logout'))).toBe(false);
+    expect(await agent.monitor(ctx())).toMatchObject({ code: 'ok', data: { role: 'replica' } });
+    expect((await agent.stop(ctx())).code).toBe('ok');
+    expect(host.lines().some((l) => l.includes('--logout'))).toBe(true);
+    expect((await agent.monitor(ctx())).code).toBe('not-running');
+  });
+
+  it('binds the iface to the storage NIC, logs in to both arrays through it, and assembles by UUID without --force', async () => {
+    const { agent, host } = agentOn();
+    const o = await up(agent);
     expect(o).toMatchObject({ code: 'ok', reason: expect.stringContaining('assembled /dev/md/tandem-data (both members present') });
     const lines = host.lines();
     expect(lines).toContain('iscsiadm -m iface -I tandem-storage -o update -n iface.net_ifacename -v eth1');
@@ -20,18 +46,18 @@ describe('VolumeAgent start', () => {
     expect(host.recorded.every((s) => s.timeoutMs > 0 && s.signal !== undefined)).toBe(true);
   });
 
-  it('a second start changes nothing: no iface, login or assemble commands', async () => {
+  it('a second promote changes nothing: no iface, login or assemble commands', async () => {
     const { agent, host } = agentOn();
-    await agent.start(ctx());
+    await up(agent);
     const before = host.recorded.length;
-    expect((await agent.start(ctx())).reason).toMatch(/^already running/);
+    expect((await agent.promote(ctx())).reason).toMatch(/^already running/);
     const again = host.lines().slice(before);
     expect(again.filter((l) => /--login|-o new|--assemble|-o update/.test(l))).toEqual([]);
   });
 
   it('mounts after assembling when mount is configured, and unmounts before stopping', async () => {
     const { agent, host } = agentOn(undefined, { mount: { path: '/srv/tandem', fsType: 'ext4' } });
-    expect((await agent.start(ctx())).code).toBe('ok');
+    expect((await up(agent)).code).toBe('ok');
     expect(host.lines()).toContain('mount -t ext4 /dev/md/tandem-data /srv/tandem');
     expect(host.mounted).toBe(true);
     const before = host.recorded.length;
@@ -50,7 +76,7 @@ describe('VolumeAgent start', () => {
       h.luns.get('array2')!.reachable = false;
       h.luns.get('array1')!.superblock = { uuid: ARRAY_UUID, events: 150, role: 0, arrayState: 'A.' };
     });
-    const o = await agent.start(ctx());
+    const o = await up(agent);
     expect(o.code).toBe('ok');
     expect(o.reason).toContain('survivor');
     expect(o.reason).toContain('not logged in: array2');
@@ -59,7 +85,7 @@ describe('VolumeAgent start', () => {
 
   it('takeover with one array down whose superblock does not record the other as failed: refused, nothing assembled', async () => {
     const { agent, host } = agentOn((h) => (h.luns.get('array1')!.reachable = false));
-    const o = await agent.start(ctx());
+    const o = await up(agent);
     expect(o.code).toBe('failed');
     expect(o.reason).toContain('allowDegradedTakeover');
     expect(host.md).toBeUndefined();
@@ -67,7 +93,7 @@ describe('VolumeAgent start', () => {
 
   it('a LUN carrying another array never joins: config-error naming the device and both UUIDs', async () => {
     const { agent, host } = agentOn((h) => (h.luns.get('array2')!.superblock = { uuid: 'deadbeef:00000000:11111111:22222222', events: 9, role: 1, arrayState: 'AA' }));
-    const o = await agent.start(ctx());
+    const o = await up(agent);
     expect(o.code).toBe('config-error');
     expect(o.reason).toMatch(/\/dev\/sdc \(array2\) belongs to md array deadbeef:00000000:11111111:22222222, not to the configured arrayUuid 3f6b1c2e/);
     expect(host.md).toBeUndefined();
@@ -75,32 +101,32 @@ describe('VolumeAgent start', () => {
 
   it('config-error when the node has no storage NIC name to bind to', async () => {
     const { agent } = agentOn(undefined, {}, { name: 'db3', nics: { public: { name: 'eth0', address: '192.0.2.13', prefixLength: 24 }, storage: { name: '', address: '198.51.100.13', prefixLength: 24 } } });
-    expect(await agent.start(ctx())).toMatchObject({ code: 'config-error', reason: expect.stringContaining('nodes.db3.nics.storage has no interface name') });
+    expect(await up(agent)).toMatchObject({ code: 'config-error', reason: expect.stringContaining('nodes.db3.nics.storage has no interface name') });
   });
 
   it('sets CHAP on the node records when configured', async () => {
     const { agent, host } = agentOn(undefined, { chap: { user: 'tandem', password: { env: 'X' } } });
-    await agent.start(ctx());
+    await up(agent);
     expect(host.lines()).toContain('iscsiadm -m node -T iqn.2026-12.org.tandem:array1 -p 198.51.100.21:3260 -I tandem-storage -o update -n node.session.auth.authmethod -v CHAP');
     expect(host.lines()).toContain('iscsiadm -m node -T iqn.2026-12.org.tandem:array1 -p 198.51.100.21:3260 -I tandem-storage -o update -n node.session.auth.password -v s3cret-chap-pw');
   });
 });
 
 describe('VolumeAgent monitor', () => {
-  it('not-running before start, ok with role none when clean, failed when it vanished after start', async () => {
+  it('not-running before start, ok with role primary when clean, failed when it vanished after start', async () => {
     const { agent, host } = agentOn();
     expect((await agent.monitor(ctx())).code).toBe('not-running');
-    await agent.start(ctx());
+    await up(agent);
     const o = await agent.monitor(ctx());
-    expect(o).toMatchObject({ code: 'ok', data: { role: 'none' } });
+    expect(o).toMatchObject({ code: 'ok', data: { role: 'primary' } });
     expect(o.data?.degraded).toBeUndefined();
     host.md = undefined;
-    expect(await agent.monitor(ctx())).toMatchObject({ code: 'failed', reason: expect.stringContaining('not assembled although it was started') });
+    expect(await agent.monitor(ctx())).toMatchObject({ code: 'failed', reason: expect.stringContaining('not assembled although it was promoted here') });
   });
 
   it('a degraded array keeps serving: ok, with degraded in the reason and the data', async () => {
     const { agent, host } = agentOn();
-    await agent.start(ctx());
+    await up(agent);
     host.md!.members.set('sdc', 'faulty');
     host.sessions.set('array2', 'FREE');
     const o = await agent.monitor(ctx());
@@ -114,7 +140,7 @@ describe('VolumeAgent monitor', () => {
 
   it('when the array comes back, monitor removes the faulty member and re-adds it (the running copy wins)', async () => {
     const { agent, host } = agentOn();
-    await agent.start(ctx());
+    await up(agent);
     host.md!.members.set('sdc', 'faulty');
     const o = await agent.monitor(ctx());
     expect(o.code).toBe('ok');
@@ -128,7 +154,7 @@ describe('VolumeAgent monitor', () => {
 
   it('falls back to --add only when --re-add is refused', async () => {
     const { agent, host } = agentOn((h) => (h.refuseReAdd = true));
-    await agent.start(ctx());
+    await up(agent);
     host.md!.members.delete('sdc');
     const o = await agent.monitor(ctx());
     expect(o.reason).toContain('array2 added (/dev/sdc)');
@@ -137,7 +163,7 @@ describe('VolumeAgent monitor', () => {
 
   it('a returning LUN that carries another array is not added', async () => {
     const { agent, host } = agentOn();
-    await agent.start(ctx());
+    await up(agent);
     host.md!.members.delete('sdc');
     host.luns.get('array2')!.superblock = { uuid: 'deadbeef:00000000:11111111:22222222', events: 1, role: 1, arrayState: 'AA' };
     const o = await agent.monitor(ctx());
@@ -148,7 +174,7 @@ describe('VolumeAgent monitor', () => {
 
   it('failed when mount is configured but the volume is not mounted', async () => {
     const { agent, host } = agentOn(undefined, { mount: { path: '/srv/tandem' } });
-    await agent.start(ctx());
+    await up(agent);
     host.mounted = false;
     expect(await agent.monitor(ctx())).toMatchObject({ code: 'failed', reason: expect.stringContaining('not mounted') });
   });
