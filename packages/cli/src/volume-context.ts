@@ -15,7 +15,8 @@ export const volumeFlags = {
 };
 
 export const targetFlags = {
-  node: Flags.string({ char: 'n', summary: "The cluster node to act for (default: this host's name).", env: 'TANDEM_NODE', exclusive: ['array'] }),
+  // No TANDEM_NODE here: an agent host's environment would then clash with --array on the same host.
+  node: Flags.string({ char: 'n', summary: "The cluster node to act for (default: this host's name).", exclusive: ['array'] }),
   array: Flags.string({ char: 'a', summary: 'A storage host (an entry of options.arrays) to act for instead of a node.', exclusive: ['node'] }),
 };
 
