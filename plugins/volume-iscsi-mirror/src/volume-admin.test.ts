@@ -71,6 +71,6 @@ describe('VolumeAdmin.apply and status', () => {
     const host = new FakeMirrorHost(options);
     const o = await new VolumeAdmin(options, [db1, db2], { runner: host }).apply({ array: 'array1' }, false, ctx());
     expect(o.code).toBe('ok');
-    expect(host.recorded[0]).toMatchObject({ file: 'sh', args: ['-s'], input: expect.stringContaining('targetcli /iscsi create iqn.2026-12.org.tandem:array1') });
+    expect(host.recorded[0]).toMatchObject({ file: 'sh', args: ['-s'], input: expect.stringContaining("add '/iscsi create iqn.2026-12.org.tandem:array1'") });
   });
 });

@@ -21,7 +21,7 @@ let cfg: string;
 
 const volume = (...args: string[]): string[] => [process.execPath, CLI, 'volume', ...args, '-c', cfg];
 
-async function agent(action: 'start' | 'stop' | 'monitor'): Promise<{ code: string; reason: string; data?: { degraded?: string; volume?: { state: string } } }> {
+async function agent(action: 'start' | 'promote' | 'stop' | 'monitor'): Promise<{ code: string; reason: string; data?: { degraded?: string; volume?: { state: string } } }> {
   const r = await n1.exec([process.execPath, RUNNER, JSON.stringify({ action, config: cfg, node: 'n1' })], { timeoutMs: STEP_MS, allowFailure: true });
   return JSON.parse(r.stdout.trim().split('\n').at(-1) ?? '{}') as { code: string; reason: string };
 }
@@ -109,11 +109,11 @@ describe('volume-iscsi-mirror in the VM lab', () => {
     expect((await n1.exec(['ls', '/srv/tandem'])).stdout).toContain('during');
   }, 2 * STEP_MS);
 
-  it('stop unmounts, stops and logs out; start assembles the same array again', async () => {
+  it('stop unmounts, stops and logs out; promote assembles the same array again', async () => {
     expect((await agent('stop')).code).toBe('ok');
     expect((await n1.exec(['iscsiadm', '-m', 'session'], { allowFailure: true })).exitCode).toBe(21);
     expect((await agent('monitor')).code).toBe('not-running');
-    expect(await agent('start')).toMatchObject({ code: 'ok', reason: expect.stringContaining('both members present') });
+    expect(await agent('promote')).toMatchObject({ code: 'ok', reason: expect.stringContaining('both members present') });
     expect((await n1.exec(['ls', '/srv/tandem'])).stdout).toContain('during');
   }, 2 * STEP_MS);
 });
