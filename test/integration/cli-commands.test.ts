@@ -4,7 +4,7 @@ import { ExitCode } from '@tandem/core';
 import { CliSandbox, builtInPlugins, cliDir, ensureBuilt } from './cli-support.js';
 
 /** The commands this package owns; each must document itself with at least one example. */
-const ownCommands = ['config validate', 'config explain', 'config schema', 'ha-plugins', 'version'];
+const ownCommands = ['config validate', 'config explain', 'config schema', 'ha-plugins', 'version', 'volume plan', 'volume apply', 'volume status'];
 
 let cli: CliSandbox;
 beforeAll(() => {

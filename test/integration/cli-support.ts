@@ -9,7 +9,7 @@ import { fileURLToPath } from 'node:url';
 export const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 export const cliDir = join(repoRoot, 'packages/cli');
 export const cliBin = join(cliDir, 'bin/run.js');
-export const builtInPlugins = ['fence-exec', 'fence-ipmi', 'probe-tcp', 'resource-process'] as const;
+export const builtInPlugins = ['fence-exec', 'fence-ipmi', 'probe-tcp', 'resource-process', 'volume-iscsi-mirror'] as const;
 
 const BUILD_TIMEOUT_MS = 300_000;
 const RUN_TIMEOUT_MS = 30_000;
