@@ -42,7 +42,7 @@ describe('standby side', () => {
     const o = await t.start({ ...ctx(), primary: s1 });
     expect(o.code, o.reason).toBe('ok');
     const script = host.recorded.find((s) => s.file === 'sh')?.input ?? '';
-    expect(script).toContain('targetcli /backstores/block create name=tandem-tandem-wal dev=/dev/vdb');
+    expect(script).toContain('/backstores/block create name=tandem-tandem-wal dev=/dev/vdb');
     expect(script).toContain('portals create 198.51.100.12 3260');
     expect(script).toContain('acls create iqn.2026-12.org.tandem:s1');
     expect(script).not.toContain('iqn.2026-12.org.tandem:s2 add_mapped_luns');
