@@ -76,10 +76,12 @@ export class VmLab {
       if (spec.store) aux.set('store', await addAuxHost(id, 'store', 'public', spec.store.address, 2));
       if (spec.tester) aux.set('tester', await addAuxHost(id, 'tester', 'storage', spec.tester, 3));
       for (const d of spec.sharedDisks) await truncate(await touch(join(dir, 'disks', `${d.id}.img`)), d.sizeMiB * 1024 * 1024);
+      let planned = 0;
       for (const [gi, g] of spec.guests.entries()) {
         const gdir = join(dir, g.name);
         await mkdir(gdir);
-        const nics = guestNics(g, gi).map((n, i) => ({ ...n, index: i, tap: `v${id.slice(1, 5)}g${gi}n${i}`, mac: `52:54:00:${hex(gi)}:${hex(i)}:${id.slice(5, 7) || '00'}` }));
+        // Guests that name no addresses are numbered among themselves: storage hosts listed first do not shift the servers' plan.
+        const nics = guestNics(g, g.nics === undefined ? planned++ : 0).map((n, i) => ({ ...n, index: i, tap: `v${id.slice(1, 5)}g${gi}n${i}`, mac: `52:54:00:${hex(gi)}:${hex(i)}:${id.slice(5, 7) || '00'}` }));
         for (const n of nics) {
           await ip(sw, ['tuntap', 'add', 'dev', n.tap, 'mode', 'tap']);
           await ip(sw, ['link', 'set', n.tap, 'master', NETWORKS[n.role].bridge, 'up']);
