@@ -159,27 +159,16 @@ export class MirrorVolume {
       const stopped = await this.md.stopArray(ctx, kernelName);
       if (!stopped.ok) return stopped;
     }
-    return done(kernelName ? `${this.md.device} (${kernelName}) stopped; still logged in` : `${this.md.device} was not running`);
+    return done(kernelName ? `${this.md.device} (${kernelName}) stopped` : `${this.md.device} was not running`);
   }
 
   /** Unmount, stop the array, log out. Each step is skipped when already done. */
   async takeDown(ctx: CallContext): Promise<Step<string>> {
-    const seen = await this.observe(ctx);
-    if (!seen.ok) return seen;
-    const mounted = await this.md.mounted(ctx);
-    if (!mounted.ok) return mounted;
-    if (mounted.value) {
-      const un = await this.md.umount(ctx);
-      if (!un.ok) return un;
-    }
-    const kernelName = seen.value.status.kernelName;
-    if (kernelName) {
-      const stopped = await this.md.stopArray(ctx, kernelName);
-      if (!stopped.ok) return stopped;
-    }
+    const released = await this.release(ctx);
+    if (!released.ok) return released;
     const out = await this.initiator.logoutAll(ctx);
     if (!out.ok) return out;
-    return done(kernelName ? `${this.md.device} (${kernelName}) stopped and logged out` : `${this.md.device} was not running; logged out`);
+    return done(`${released.value}; logged out`);
   }
 
   /**

@@ -58,7 +58,7 @@ export class VolumeAgent implements ResourceAgent {
     const down = await this.volume.release(ctx);
     if (!down.ok) return down.outcome;
     this.shouldRun = false;
-    return ok(down.value);
+    return ok(`${down.value}; still logged in`);
   }
 
   async stop(ctx: ResourceCallContext): Promise<Outcome> {
