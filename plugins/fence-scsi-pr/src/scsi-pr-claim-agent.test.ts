@@ -95,4 +95,20 @@ describe('ScsiPrClaimAgent with LUNs given by IQN', () => {
     expect(result).toMatchObject({ code: 'ok', data: { role: 'primary' } });
     expect(result.data?.degraded).toMatch(/no logged-in session shows LUN 0 of iqn.2003-01.org.linux-iscsi.stor2:mirror-b/);
   });
+
+  it('an agent starting before any login demotes cleanly (no session: nothing it can write), and start drops a key it left behind', async () => {
+    const model = new PrModel(['/dev/sdb', '/dev/sdc']);
+    const byIqn = scsiPrOptions.parse({ devices: [{ targetIqn: 'iqn.2003-01.org.linux-iscsi.stor1:mirror-a' }, { targetIqn: 'iqn.2003-01.org.linux-iscsi.stor2:mirror-b' }] });
+    const db1 = new ScsiPrClaimAgent(model.initiator('db1'), new SystemClock(), byIqn, scheme, node('db1'));
+    // A crash while primary left db1's key on both LUNs; the node boots with no sessions.
+    for (const d of ['/dev/sdb', '/dev/sdc']) model.register('db1', d, scheme.keyOf('db1', 3), 3);
+    model.sessions = undefined;
+    const demoted = await db1.demote(ctx(0));
+    expect(demoted).toMatchObject({ code: 'ok', reason: expect.stringContaining('not logged in, skipped: 2 LUN(s)') });
+    // The volume logs in; the claim's start (as a replica) then drops the stale key.
+    model.sessions = ISCSI_SESSIONS_P3;
+    expect((await db1.start(ctx(0))).code).toBe('ok');
+    expect(model.keys('/dev/sdb')).toEqual([]);
+    expect(model.keys('/dev/sdc')).toEqual([]);
+  });
 });

@@ -30,8 +30,12 @@ export class ScsiPrClaimAgent implements ResourceAgent {
     const refused = this.refuse(ctx, 'start');
     if (refused) return refused;
     // A replica is not registered: under a registrants-only reservation it must not be able to write.
+    // A key this node left behind in an earlier life (a crash while primary) is dropped here, once its
+    // sessions are back (the volume logs in before this resource starts).
+    const dropped = await this.unregister(ctx);
+    if (dropped.code !== 'ok') return dropped;
     if (this.held === 'stopped') this.held = 'replica';
-    return ok(`scsi-pr claim ready on ${this.localNode.name} (registers when promoted)`);
+    return ok(`scsi-pr claim ready on ${this.localNode.name}, not registered (registers when promoted); ${dropped.reason}`);
   }
 
   async promote(ctx: ResourceCallContext): Promise<Outcome> {
@@ -101,11 +105,18 @@ export class ScsiPrClaimAgent implements ResourceAgent {
     return this.held === 'stopped' ? outcome('not-running', 'scsi-pr claim: stopped, no key of ours registered') : ok('scsi-pr claim: replica, not registered', { role: 'replica' });
   }
 
-  /** Drop every registration of this node (REGISTER with the current key and a new key of 0); verify none is left. */
+  /**
+   * Drop every registration of this node (REGISTER with the current key and a new key of 0); verify
+   * none is left. A LUN this node has no session to is skipped and named: without a session it cannot
+   * write there, and a key it left on that LUN is dropped by the next start here or preempted by the
+   * next fence. (An agent starting on a node that has not logged in yet demotes everything first.)
+   */
   private async unregister(ctx: ResourceCallContext): Promise<Outcome> {
     const call = new PrCall(this.runner, this.clock, this.options, ctx);
-    const devices = await call.devices();
-    if (devices.code !== 'ok' || !devices.data) return retype(devices);
+    const found = await call.resolveDevices();
+    if (found.code !== 'ok' || !found.data) return retype(found);
+    const devices = { data: found.data.paths };
+    const skipped = found.data.missing.length > 0 ? `; not logged in, skipped: ${found.data.missing.length} LUN(s)` : '';
     const mine = this.scheme.idOf(this.localNode.name);
     for (const device of devices.data) {
       const keys = await call.readKeys(device);
@@ -119,7 +130,7 @@ export class ScsiPrClaimAgent implements ResourceAgent {
       const left = after.data.keys.filter((k) => decodeKey(k).nodeId === mine);
       if (left.length > 0) return outcome('failed', `scsi-pr claim: ${device} still carries ${left.map((k) => this.scheme.describe(k)).join(', ')}`);
     }
-    return ok(`scsi-pr claim: no key of ${this.localNode.name} on ${devices.data.join(', ')}`);
+    return ok(`scsi-pr claim: no key of ${this.localNode.name} on ${devices.data.join(', ') || 'any logged-in LUN'}${skipped}`);
   }
 
   private refuse(ctx: ResourceCallContext, what: string): Outcome<never> | undefined {
