@@ -39,6 +39,7 @@ describe('storageHostScript: what it asks of targetcli', () => {
   });
 
   it('starts targetcli once, for everything missing, and checks the result in configfs', () => {
+    expect(script).toContain(`mkdir -p "$dbroot/pr"`);
     expect(script.match(/\| targetcli$/gm)).toHaveLength(1);
     expect(script).toContain('missing "$d"');
   });
@@ -107,6 +108,8 @@ function fakeLio(targetcli = FAKE_TARGETCLI): string {
   writeFileSync(join(d, 'targetcli'), targetcli);
   chmodSync(join(d, 'targetcli'), 0o755);
   mkdirSync(join(d, 'lio', 'core'), { recursive: true });
+  // Where LIO keeps persistent-reservation state; the script makes its pr/ directory.
+  writeFileSync(join(d, 'lio', 'dbroot'), `${join(d, 'dbroot')}\n`);
   return d;
 }
 
@@ -121,6 +124,7 @@ describe('storageHostScript under sh: idempotent', () => {
     expect(count(join(dir, 'runs'))).toBe(1);
     // backstore, target, portal, lun, and an ACL plus a mapped LUN for each of the two initiators.
     expect(count(join(dir, 'created'))).toBe(8);
+    expect(existsSync(join(dir, 'dbroot', 'pr'))).toBe(true);
     expect(readFileSync(join(dir, 'calls'), 'utf8')).toContain(`${T}/acls/iqn.2026-12.org.tandem:db1 set auth userid=tandem password=chap-secret-123`);
     expect(existsSync(join(dir, 'lio/iscsi/iqn.2026-12.org.tandem:array1/tpgt_1/np/0.0.0.0:3260'))).toBe(false);
 

@@ -64,6 +64,10 @@ export function storageHostScript(input: TargetScriptInput): string {
     `[ -b ${shellQuote([array.device])} ] || { echo ${shellQuote([`${array.device} is not a block device on this host; fix arrays[].device`])} >&2; exit 1; }`,
     '[ -d "$LIO" ] || modprobe target_core_mod 2>/dev/null || true',
     `[ -d "$LIO" ] || { echo "LIO's configfs tree ($LIO) is missing: load target_core_mod and iscsi_target_mod, and mount configfs on /sys/kernel/config" >&2; exit 5; }`,
+    // LIO rewrites <dbroot>/pr/aptpl_<serial> on every PR registration, and answers NOT READY when it
+    // cannot (seen in the VM lab: no /var/target on a fresh host). The fencer's REGISTER needs it.
+    'dbroot=$(cat "$LIO/dbroot" 2>/dev/null || echo /var/target)',
+    'mkdir -p "$dbroot/pr"',
     '',
     `bs_dir=$(ls -d "$LIO"/core/iblock_*/${bs} 2>/dev/null | head -n 1 || true)`,
     'if [ -n "$bs_dir" ]; then',
