@@ -31,6 +31,19 @@ function setup(resource: Partial<ResourceAgent> = {}): { clock: SimulatedClock; 
 }
 
 describe('ActionExecutor', () => {
+  it("gives a monitor as long as its slowest resource's own monitor timeout, not only the cycle's deadline", async () => {
+    let sim: SimulatedClock | undefined;
+    // Each resource answers after 1.5 s: inside its own timeoutMs (2000, set in setup), beyond the cycle's 1000.
+    const { clock, executor } = setup({ monitor: async () => (await sim!.sleep(1500), ok('x', { role: 'primary' as const })) });
+    sim = clock;
+    executor.submit([{ kind: 'monitor', epoch: 1, timeoutMs: 1000 }]);
+    await clock.advance(1000);
+    expect(executor.takeResults()).toEqual([]);
+    await clock.advance(500);
+    await executor.idle();
+    expect(executor.takeResults()).toMatchObject([{ action: { kind: 'monitor' }, code: 'ok', finishedAtMs: 1500 }]);
+  });
+
   it('cuts an action off at its timeout and reports the result to the next cycle', async () => {
     const { clock, executor } = setup();
     expect(executor.submit([{ kind: 'check-gateway', timeoutMs: 4000 }])).toHaveLength(1);

@@ -78,7 +78,7 @@ export class ActionExecutor {
 
   private async run(flight: InFlightAction): Promise<void> {
     const { action } = flight;
-    const o = await callWithDeadline<ActionResultData>(this.deps.clock, action.timeoutMs, describeAction(action), (ctx) => this.perform(action, ctx));
+    const o = await callWithDeadline<ActionResultData>(this.deps.clock, this.deadlineOf(action), describeAction(action), (ctx) => this.perform(action, ctx));
     const result: ActionResult = {
       action,
       code: o.code,
@@ -90,6 +90,18 @@ export class ActionExecutor {
     this.results.push(result);
     if (this.results.length > RESULTS_MAX) this.results.shift();
     this.deps.onSettled?.(action.kind);
+  }
+
+  /**
+   * A monitor of the group may take as long as its slowest resource's own monitor timeout (the resource's
+   * `timeoutMs`, else the plugin's default): a storage resource that asks iscsiadm and mdadm cannot answer
+   * within the cycle's 2 s on a loaded or virtual host, and timing out there restarted a healthy group.
+   * It runs in its own lane, so a slow monitor never delays a renewal or a demotion.
+   */
+  private deadlineOf(action: Action): number {
+    if (action.kind !== 'monitor') return action.timeoutMs;
+    const own = this.deps.composition.resources.map((r) => r.timeoutMs ?? r.impl.defaultTimeoutsMs.monitor ?? 0);
+    return Math.max(action.timeoutMs, ...own);
   }
 
   private nodeInfo(name: string): NodeInfo {
