@@ -29,6 +29,17 @@ describe('ScsiPrClaimAgent', () => {
     expect(await db1.monitor(ctx(1))).toMatchObject({ code: 'ok', data: { role: 'primary' } });
   });
 
+  it('demote with one storage host down: drops the key where it can, names the LUN it could not reach, and is ok', async () => {
+    const model = new PrModel(DEVICES);
+    const db1 = agentOf(model, 'db1');
+    await db1.start(ctx(1));
+    await db1.promote(ctx(1));
+    model.setOffline('/dev/sdc', true);
+    const o = await db1.demote(ctx(1));
+    expect(o).toMatchObject({ code: 'ok', reason: expect.stringContaining('unreachable, skipped: /dev/sdc') });
+    expect(model.keys('/dev/sdb')).toEqual([]);
+  });
+
   it('planned switchover: the old primary demotes (drops its key), the new one promotes at the next epoch', async () => {
     const model = new PrModel(DEVICES);
     const db1 = agentOf(model, 'db1');

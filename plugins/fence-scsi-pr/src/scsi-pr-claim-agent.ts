@@ -118,8 +118,14 @@ export class ScsiPrClaimAgent implements ResourceAgent {
     const devices = { data: found.data.paths };
     const skipped = found.data.missing.length > 0 ? `; not logged in, skipped: ${found.data.missing.length} LUN(s)` : '';
     const mine = this.scheme.idOf(this.localNode.name);
+    const gone: string[] = [];
     for (const device of devices.data) {
       const keys = await call.readKeys(device);
+      // A LUN whose storage host is down cannot be opened: like a LUN without a session, nothing reaches it.
+      if (keys.code !== 'ok' && /error opening file|No such device/.test(keys.reason)) {
+        gone.push(device);
+        continue;
+      }
       if (keys.code !== 'ok' || !keys.data) return retype(keys);
       for (const key of keys.data.keys.filter((k) => decodeKey(k).nodeId === mine)) {
         const sent = await call.send({ kind: 'unregister', key }, device);
@@ -130,7 +136,9 @@ export class ScsiPrClaimAgent implements ResourceAgent {
       const left = after.data.keys.filter((k) => decodeKey(k).nodeId === mine);
       if (left.length > 0) return outcome('failed', `scsi-pr claim: ${device} still carries ${left.map((k) => this.scheme.describe(k)).join(', ')}`);
     }
-    return ok(`scsi-pr claim: no key of ${this.localNode.name} on ${devices.data.join(', ') || 'any logged-in LUN'}${skipped}`);
+    const reached = devices.data.filter((d) => !gone.includes(d));
+    const unreachable = gone.length > 0 ? `; unreachable, skipped: ${gone.join(', ')}` : '';
+    return ok(`scsi-pr claim: no key of ${this.localNode.name} on ${reached.join(', ') || 'any reachable LUN'}${skipped}${unreachable}`);
   }
 
   private refuse(ctx: ResourceCallContext, what: string): Outcome<never> | undefined {
