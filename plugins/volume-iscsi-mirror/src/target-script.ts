@@ -97,6 +97,10 @@ export function storageHostScript(input: TargetScriptInput): string {
     'if [ -n "$batch" ]; then',
     "  add 'saveconfig'",
     '  printf \'%s\' "$batch" | targetcli',
+    // Debian's rtslib moves dbroot to /etc/rtslib-fb-target the first time targetcli runs after the
+    // module loads: the pr/ directory must exist there too (a storage host reboot showed it).
+    '  dbroot=$(cat "$LIO/dbroot" 2>/dev/null || echo /var/target)',
+    '  mkdir -p "$dbroot/pr"',
     '  bs_dir=$(ls -d "$LIO"/core/iblock_*/' + bs + ' 2>/dev/null | head -n 1 || true)',
     `  [ -n "$bs_dir" ] && is "$bs_dir/attrib/emulate_pr" 1 || missing ${shellQuote([`backstore ${bs} with emulate_pr=1`])}`,
     `  for d in np/${portal} lun/lun_0 ${input.initiators.map((i) => `acls/${i}/lun_0`).join(' ')}; do [ -d ${tpg}/$d ] || missing "$d"; done`,
