@@ -59,14 +59,20 @@ export class MirrorVolume {
    * (to check the array's identity) and the LUNs' reservations (to fence), and takes over faster.
    */
   async connect(ctx: CallContext): Promise<Step<string>> {
+    const logged = await this.logIn(ctx);
+    if (!logged.ok) return logged;
+    return done(`logged in to ${logged.value.sessions.length} LUN(s), nothing assembled${logged.value.notes}`);
+  }
+
+  /** iface bound to the storage NIC, logins to both storage hosts, and their disks attached; one sequence for connect and bringUp. */
+  private async logIn(ctx: CallContext): Promise<Step<{ sessions: IscsiSession[]; notes: string }>> {
     const prepared = await this.initiator.prepare(ctx);
     if (!prepared.ok) return prepared;
     const logins = await this.initiator.loginAll(ctx);
     if (!logins.ok) return logins;
     const sessions = await this.initiator.waitForDisks(ctx);
     if (!sessions.ok) return sessions;
-    const notes = logins.value.notes.length > 0 ? `; not logged in: ${logins.value.notes.join('; ')}` : '';
-    return done(`logged in to ${sessions.value.length} LUN(s), nothing assembled${notes}`);
+    return done({ sessions: sessions.value, notes: logins.value.notes.length > 0 ? `; not logged in: ${logins.value.notes.join('; ')}` : '' });
   }
 
   /** Log in and assemble (or, with `create`, create) the array, then mount it. Running it again is ok. */
@@ -84,13 +90,9 @@ export class MirrorVolume {
       const released = await this.md.stopArray(ctx, seen.value.status.kernelName);
       if (!released.ok) return released;
     }
-    const prepared = await this.initiator.prepare(ctx);
-    if (!prepared.ok) return prepared;
-    const logins = await this.initiator.loginAll(ctx);
-    if (!logins.ok) return logins;
-    const sessions = await this.initiator.waitForDisks(ctx);
-    if (!sessions.ok) return sessions;
-    const members = await this.examineAll(ctx, this.initiator.disks(sessions.value));
+    const logged = await this.logIn(ctx);
+    if (!logged.ok) return logged;
+    const members = await this.examineAll(ctx, this.initiator.disks(logged.value.sessions));
     if (!members.ok) return members;
     const built = create ? await this.create(ctx, members.value) : await this.assemble(ctx, members.value);
     if (!built.ok) return built;
@@ -98,8 +100,7 @@ export class MirrorVolume {
     if (!mounted.ok) return mounted;
     const after = await this.observe(ctx);
     if (!after.ok) return after;
-    const notes = logins.value.notes.length > 0 ? `; not logged in: ${logins.value.notes.join('; ')}` : '';
-    return done(`${built.value}; ${describeStatus(after.value.status)}${notes}`);
+    return done(`${built.value}; ${describeStatus(after.value.status)}${logged.value.notes}`);
   }
 
   private async examineAll(ctx: CallContext, disks: ReadonlyMap<string, string | undefined>): Promise<Step<ExaminedMember[]>> {
