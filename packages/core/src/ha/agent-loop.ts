@@ -1,5 +1,6 @@
-import type { HealthProbe } from '../contracts/health-probe.js';
+import type { HealthProbe, ProbeData } from '../contracts/health-probe.js';
 import type { NodeInfo } from '../contracts/node-info.js';
+import type { Outcome } from '../contracts/outcome.js';
 import type { Timing } from '../config/schema.js';
 import type { Composed } from '../plugins/compose.js';
 import type { Clock } from '../ports/clock.js';
@@ -11,6 +12,7 @@ import { decide } from './decide.js';
 import { DegradedWatch } from './degraded-watch.js';
 import { EventOutbox, type AgentEvent } from './event-outbox.js';
 import { applyResult, initialLocalState, observeStore, type LocalState } from './local-state.js';
+import { ProbeDegradedWatch } from './probe-degraded-watch.js';
 import { ProbeScheduler } from './probe-scheduler.js';
 import { readStoreView } from './read-store-view.js';
 import { groupDataOf } from './resource-steps.js';
@@ -80,6 +82,7 @@ export class AgentLoop {
   private done: Promise<void> = Promise.resolve();
   private readonly outbox: EventOutbox;
   private readonly degradedWatch = new DegradedWatch();
+  private readonly probeDegradedWatch = new ProbeDegradedWatch();
   private readonly decideFn: (snapshot: Snapshot, nowMs: number) => Decision;
 
   constructor(private readonly deps: AgentLoopDeps) {
@@ -87,7 +90,14 @@ export class AgentLoop {
     this.outbox = new EventOutbox(deps.clock, deps.store, deps.node, deps.timing.storeTimeoutMs);
     this.decideFn = deps.decide ?? decide;
     // A confirmed failure wakes the loop: the next step should not wait out the rest of an interval.
-    this.prober = new ProbeScheduler(deps.clock, deps.probes, deps.timing.probeIntervalMs, deps.confirmFailures, () => this.sleeping?.abort(WOKEN));
+    this.prober = new ProbeScheduler(
+      deps.clock,
+      deps.probes,
+      deps.timing.probeIntervalMs,
+      deps.confirmFailures,
+      () => this.sleeping?.abort(WOKEN),
+      (probe, target, answer) => this.watchProbeDegraded(probe, target, answer),
+    );
   }
 
   start(): void {
@@ -226,6 +236,20 @@ export class AgentLoop {
       if (e.type === 'resource.degraded') this.deps.logger.warn({ node: this.deps.node, ...e.data }, e.message);
       else this.deps.logger.info({ node: this.deps.node, ...e.data }, e.message);
       this.outbox.add(e.type, e.message, e.data, r.finishedAtMs);
+    }
+  }
+
+  /**
+   * A probe that answers `ok` with `data.degraded` (one heartbeat link lost)
+   * is an event on its edges only, through the same outbox and log as
+   * degraded resources. Recorded when the answer arrives, between cycles:
+   * the outbox is drained at the end of the next cycle.
+   */
+  private watchProbeDegraded(probe: string, target: string, answer: Outcome<ProbeData>): void {
+    for (const e of this.probeDegradedWatch.observe(probe, target, answer)) {
+      if (e.type === 'probe.degraded') this.deps.logger.warn({ node: this.deps.node, ...e.data }, e.message);
+      else this.deps.logger.info({ node: this.deps.node, ...e.data }, e.message);
+      this.outbox.add(e.type, e.message, e.data);
     }
   }
 

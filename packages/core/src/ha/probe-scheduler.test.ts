@@ -72,4 +72,27 @@ describe('ProbeScheduler', () => {
     s.tick(undefined);
     expect(s.view).toBeUndefined();
   });
+
+  it('hands each tallied answer whole to onAnswer, with its target, and drops those about a previous target', async () => {
+    const clock = new SimulatedClock();
+    const impl: HealthProbe = {
+      defaultTimeoutMs: 10_000,
+      dimension: 'heartbeat',
+      async check(target: NodeInfo, ctx: CallContext): Promise<Outcome<ProbeData>> {
+        await clock.sleep(300, ctx.signal);
+        return ok(`answer about ${target.name}`, { latencyMs: 300, degraded: 'privateB lost' });
+      },
+    };
+    const answers: string[] = [];
+    const s = new ProbeScheduler(clock, [{ id: 'hb', plugin: 'test', configPath: 'probes.checks[0]', timeoutMs: 2000, impl }], 500, 3, () => undefined, (probe, target, answer) =>
+      answers.push(`${probe} ${target} ${answer.code} ${answer.reason} ${answer.data?.degraded ?? '-'}`),
+    );
+    await tickFor(clock, s, db1, 400);
+    expect(answers).toEqual(['hb db1 ok answer about db1 privateB lost']);
+    // A check about db1 starts at 500; db3 becomes the target before it answers: that answer is not handed on.
+    await tickFor(clock, s, db1, 200);
+    await tickFor(clock, s, db3, 1000);
+    expect(answers.slice(1).every((a) => a.startsWith('hb db3 '))).toBe(true);
+    expect(answers.length).toBeGreaterThan(1);
+  });
 });

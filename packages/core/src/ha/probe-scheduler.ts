@@ -1,7 +1,7 @@
 import { callWithDeadline } from '../call.js';
 import type { HealthProbe, ProbeData } from '../contracts/health-probe.js';
 import type { NodeInfo } from '../contracts/node-info.js';
-import type { OutcomeCode } from '../contracts/outcome.js';
+import type { Outcome, OutcomeCode } from '../contracts/outcome.js';
 import type { Composed } from '../plugins/compose.js';
 import type { Clock } from '../ports/clock.js';
 import { tallyOne, tallyProbes } from './probe-tally.js';
@@ -22,6 +22,9 @@ interface Lane {
   chain: Promise<void>;
 }
 
+/** Told of every answer that was tallied (answers about a previous target are dropped before this). */
+export type ProbeAnswerListener = (probe: string, target: string, answer: Outcome<ProbeData>) => void;
+
 /**
  * Runs each probe on its own cadence, at most once per interval, without
  * the agent's cycle ever waiting for one. The cycle reads `view`, the tally
@@ -40,6 +43,8 @@ export class ProbeScheduler {
     private readonly intervalMs: number,
     private readonly confirmFailures: number,
     private readonly onConfirmed: () => void,
+    /** Sees each tallied answer whole (reason, data), which the tally itself does not keep: the loop's degraded-probe events. */
+    private readonly onAnswer: ProbeAnswerListener = () => undefined,
   ) {}
 
   get view(): ProbeView | undefined {
@@ -76,6 +81,7 @@ export class ProbeScheduler {
       if (generation !== this.generation || this.current === undefined) return;
       this.current = tallyOne(this.current, p.id, o.code);
       if (o.code === 'failed' && this.current.tallies.find((t) => t.id === p.id)?.consecutiveFailures === this.confirmFailures) this.onConfirmed();
+      this.onAnswer(p.id, target.name, o);
     });
   }
 }
