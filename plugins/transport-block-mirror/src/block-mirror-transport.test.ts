@@ -221,6 +221,46 @@ describe('primary side', () => {
   });
 });
 
+describe('primary side through the core hooks (startSource / stopSource)', () => {
+  const withDataDir = blockMirrorOptions.parse({ ...options, dataDir: '/var/lib/postgresql/15/main' });
+  const onNode = (self: NodeInfo, host = new FakeBlockHost()) => ({ t: new BlockMirrorTransport(withDataDir, host, new WalTools(host, options.binDir, 'postgres', true), { self, nodes: [s1, s2] }, new SystemClock()), host });
+
+  it('assembles and mounts when pg_wal links into the mirror; stopSource unmounts, stops the array, logs out', async () => {
+    const { t, host } = onNode(s1);
+    host.pgWalTarget = '/var/lib/postgresql/wal-mirror/pg_wal';
+    const o = await t.startSource(ctx());
+    expect(o.code, o.reason).toBe('ok');
+    expect(host.mounted).toBe('rw');
+    expect(host.lines()).toContain('readlink -m /var/lib/postgresql/15/main/pg_wal');
+    const released = await t.stopSource(ctx());
+    expect(released.code, released.reason).toBe('ok');
+    expect(host.mounted).toBe('no');
+    expect(host.md).toBeUndefined();
+    expect(host.lines()).toContain('iscsiadm -m node -T iqn.2026-12.org.tandem:wal-s2 -p 198.51.100.12:3260 -I tandem-storage --logout');
+  });
+
+  it('a node promoted by a takeover (its own pg_wal) assembles nothing and says its WAL is local', async () => {
+    const { t, host } = onNode(s2);
+    const o = await t.startSource(ctx());
+    expect(o.code, o.reason).toBe('ok');
+    expect(o.reason).toMatch(/pg_wal is \/var\/lib\/postgresql\/15\/main\/pg_wal, not on the mirror.*local/);
+    expect(host.lines().some((l) => l.startsWith('iscsiadm') || l.startsWith('mdadm --assemble'))).toBe(false);
+  });
+
+  it('stopSource leaves a standby alone: its export stays, a taken-over member stays read-only', async () => {
+    const { t, host } = onNode(s2);
+    expect((await t.start({ ...ctx(), primary: s1 })).code).toBe('ok');
+    expect((await t.stopSource(ctx())).code).toBe('ok');
+    expect(host.exported).toBe(true);
+    const taken = takenOverStandby();
+    expect((await taken.t.takeOver(ctx())).code).toBe('ok');
+    const o = await taken.t.stopSource(ctx());
+    expect(o.reason).toMatch(/taken over read-only/);
+    expect(taken.host.mounted).toBe('ro');
+    expect(taken.host.md?.readOnly).toBe(true);
+  });
+});
+
 describe('takeover as a recovery strategy', () => {
   const input = { failed: s1, candidate: s2, epoch: 7, kind: 'failover' as const, acceptDataLoss: false };
 

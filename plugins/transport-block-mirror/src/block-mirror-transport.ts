@@ -4,7 +4,7 @@ import { formatLsn, parseLsn, positionOf, type LocalServer, type WalTools } from
 import { HostShell } from './host-shell.js';
 import { walDirOf, type BlockMirrorOptions } from './options.js';
 import { PrimarySide } from './primary-side.js';
-import { StandbySide, type Step } from './standby-side.js';
+import { done, refused, StandbySide, type Step } from './standby-side.js';
 import { scanWalEnd, stageRange } from './wal-scan.js';
 
 const aborted = <D>(what: string): Outcome<D> => outcome('timeout', `${what}: the caller gave up before it started`);
@@ -68,6 +68,44 @@ export class BlockMirrorTransport implements ReplicationTransport {
     if (peer === undefined) return outcome('config-error', `transport-block-mirror mirrors between two nodes; this cluster has ${this.cluster.nodes.length}`);
     const r = await this.primary.start(sh, peer);
     return r.ok ? ok(r.value) : fromStep(r, `assembling the WAL mirror with ${peer.name}'s disk`);
+  }
+
+  /**
+   * The core's primary-side hook, before the database starts on a node being
+   * promoted: log in to the peer's LUN, assemble the RAID-1, mount pg_wal's
+   * filesystem. With `dataDir` set, a node whose pg_wal is its own (it was
+   * promoted by a takeover) has nothing to assemble and says so.
+   */
+  async startSource(ctx: CallContext): Promise<Outcome> {
+    if (ctx.signal.aborted) return aborted('startSource');
+    const sh = this.shell(ctx);
+    const local = await this.localWal(sh);
+    if (!local.ok) return fromStep(local, 'startSource');
+    if (local.value !== undefined) return ok(local.value);
+    return this.start(ctx);
+  }
+
+  /** Undo `startSource` only: unmount, stop the array, log out. An export or a taken-over member is left alone. */
+  async stopSource(ctx: CallContext): Promise<Outcome> {
+    if (ctx.signal.aborted) return aborted('stopSource');
+    const sh = this.shell(ctx);
+    const v = await this.standby.view(sh);
+    if (!v.ok) return fromStep(v, 'stopSource');
+    if (v.value.mounted === 'ro' || (v.value.assembled && v.value.readOnly)) return ok('the WAL mirror is taken over read-only here, not the primary side: nothing to release');
+    const r = await this.primary.stop(sh, this.peer());
+    return r.ok ? ok(r.value) : fromStep(r, 'releasing the primary side of the WAL mirror');
+  }
+
+  /** Why this node's WAL is not on the mirror (its pg_wal is not a link into mountPath), or undefined when it is or no dataDir is set. */
+  private async localWal(sh: HostShell): Promise<Step<string | undefined>> {
+    const { dataDir, mountPath } = this.options;
+    if (dataDir === undefined) return done(undefined);
+    const link = `${dataDir.replace(/\/+$/, '')}/pg_wal`;
+    const r = await sh.run(['readlink', '-m', link], { readOnly: true });
+    if (!r.ok) return refused(`readlink ${link}: ${r.outcome.reason}`, r.outcome.code === 'timeout' ? 'timeout' : 'failed');
+    const target = r.stdout.trim();
+    const inside = target.startsWith(`${mountPath.replace(/\/+$/, '')}/`);
+    return done(inside ? undefined : `${link} is ${target}, not on the mirror (${mountPath}): this node's WAL is local, nothing to assemble; commits are on this host's disk only until the mirror is set up in this direction (README, "After a failover")`);
   }
 
   /** Whatever this node does, undo it: stop exporting, release a takeover, or (primary) unmount and stop the array. */

@@ -67,6 +67,12 @@ export const blockMirrorOptions = z.strictObject({
     .max(600)
     .refine((n) => n !== 0, { message: 'replacementTimeoutS 0 fails I/O at the first network blip; use -1 (hold I/O, zero loss) or 1-600 seconds' })
     .default(-1),
+  /**
+   * The local PostgreSQL data directory. When set, `startSource` mirrors only a node whose `<dataDir>/pg_wal`
+   * links into mountPath: a node that became primary by a takeover writes its WAL to its own pg_wal, and its
+   * promotion must not wait for a peer it just fenced (see the README, "After a failover").
+   */
+  dataDir: plainAbsolute('dataDir', '/var/lib/postgresql/15/main').optional(),
   /** Bound on each targetcli/iscsiadm/mdadm/mount/pg_waldump call. */
   commandTimeoutMs: z.number().int().min(1000).max(600_000).default(60_000),
 });

@@ -52,6 +52,23 @@ export interface TransportStartContext extends CallContext {
 export interface ReplicationTransport {
   readonly defaultTimeoutMs: number;
   start(ctx: TransportStartContext): Promise<Outcome>;
+  /**
+   * Optional, with `stopSource`: what the primary's own writes need from
+   * this transport. The core calls it on the node being promoted (and before
+   * a group restart), after the transports were stopped and before any
+   * resource starts. A block-level mirror assembles and mounts the array
+   * pg_wal lives on here; a transport that only runs on replicas
+   * (pg_receivewal) leaves both out. Idempotent. A failure fails the
+   * promotion: no resource starts without it.
+   */
+  startSource?(ctx: CallContext): Promise<Outcome>;
+  /**
+   * Undo `startSource` only (a sink role, if any, is left alone). The core
+   * calls it after demoting the resources, so a database has stopped writing
+   * before its mirrored pg_wal is released. Idempotent: `ok` when nothing
+   * of the primary's side is set up.
+   */
+  stopSource?(ctx: CallContext): Promise<Outcome>;
   stop(ctx: CallContext): Promise<Outcome>;
   status(ctx: CallContext): Promise<Outcome<TransportStatus>>;
   inFlight(ctx: CallContext): Promise<Outcome<InFlight>>;

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { ok } from '../contracts/outcome.js';
+import { ok, outcome } from '../contracts/outcome.js';
+import type { ReplicationTransport } from '../contracts/replication-transport.js';
 import type { ResourceAgent } from '../contracts/resource-agent.js';
 import { SimulatedClock } from '../ports/simulated-clock.js';
 import { MemoryCoordinationStore } from '../store/memory-store.js';
@@ -104,7 +105,7 @@ describe('ActionExecutor', () => {
 });
 
 describe('ActionExecutor: replica upkeep', () => {
-  function withTransport(): { clock: SimulatedClock; executor: ActionExecutor; order: string[] } {
+  function withTransport(withSource?: 'ok' | 'fails'): { clock: SimulatedClock; executor: ActionExecutor; order: string[] } {
     const clock = new SimulatedClock();
     const order: string[] = [];
     const database: ResourceAgent = {
@@ -116,8 +117,9 @@ describe('ActionExecutor: replica upkeep', () => {
       demote: async () => ok(),
     };
     const vip: ResourceAgent = { defaultTimeoutsMs: {}, start: async () => (order.push('start vip'), ok()), stop: async () => ok(), monitor: async () => ok('x', { role: 'none' as const }) };
-    const mirror = {
+    const mirror: ReplicationTransport = {
       defaultTimeoutMs: 1000,
+      ...(withSource ? { startSource: async () => (order.push('start mirror source side'), withSource === 'fails' ? outcome('failed', 'the peer LUN is not exported') : ok()), stopSource: async () => (order.push('stop mirror source side'), ok()) } : {}),
       start: async () => (order.push('start mirror'), ok()),
       stop: async () => (order.push('stop mirror'), ok()),
       status: async () => ok('x', { role: 'sink' as const }),
@@ -156,5 +158,36 @@ describe('ActionExecutor: replica upkeep', () => {
     await clock.advance(1);
     await executor.idle();
     expect(order).toEqual(['stop mirror', 'start database following nobody at 5', 'promote database', 'start vip']);
+  });
+
+  it("promote starts a transport's primary side after stopping it and before any resource; restart does too", async () => {
+    const { clock, executor, order } = withTransport('ok');
+    executor.submit([{ kind: 'promote', epoch: 5, timeoutMs: 5000 }]);
+    await clock.advance(1);
+    await executor.idle();
+    expect(order).toEqual(['stop mirror', 'start mirror source side', 'start database following nobody at 5', 'promote database', 'start vip']);
+    order.length = 0;
+    executor.submit([{ kind: 'restart', epoch: 5, reason: 'x', timeoutMs: 5000 }]);
+    await clock.advance(1);
+    await executor.idle();
+    expect(order[0]).toBe('start mirror source side');
+  });
+
+  it('a primary side that fails to start fails the promotion before any resource starts', async () => {
+    const { clock, executor, order } = withTransport('fails');
+    executor.submit([{ kind: 'promote', epoch: 5, timeoutMs: 5000 }]);
+    await clock.advance(1);
+    await executor.idle();
+    expect(order).toEqual(['stop mirror', 'start mirror source side']);
+    expect(executor.takeResults()).toMatchObject([{ code: 'failed', reason: 'start the primary side of transport mirror: failed (the peer LUN is not exported); the group was not started' }]);
+  });
+
+  it('demote releases the primary side after the resources, never the plain stop (a sink keeps exporting)', async () => {
+    const { clock, executor, order } = withTransport('ok');
+    executor.submit([{ kind: 'demote', reason: 'switchover', epoch: 5, timeoutMs: 5000 }]);
+    await clock.advance(1);
+    await executor.idle();
+    expect(order).toEqual(['stop mirror source side']);
+    expect(executor.takeResults()).toMatchObject([{ code: 'ok' }]);
   });
 });

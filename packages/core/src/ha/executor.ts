@@ -8,7 +8,7 @@ import type { CoordinationStore } from '../ports/coordination-store.js';
 import { describeAction, laneOf, type Action, type ActionResult, type ActionResultData, type InFlightAction, type Lane } from './actions.js';
 import type { GatewayChecker } from './gateway-checker.js';
 import { runFencingLevels } from './fencing-levels.js';
-import { demoteResources, followPrimary, monitorResources, promoteResources, rejoinResources, runRecovery, stopTransports } from './resource-steps.js';
+import { demoteResources, followPrimary, monitorResources, promoteResources, rejoinResources, runRecovery, startSources, stopSources, stopTransports } from './resource-steps.js';
 import { memberTtlMs } from './timing-rules.js';
 
 /** The parts of a composition the executor drives. */
@@ -140,7 +140,7 @@ export class ActionExecutor {
         // A new primary copies nobody's log: its transports (still pulling from the fenced node) stop first.
         const stopped = await stopTransports(clock, composition.transports ?? [], timing.actionTimeoutMs);
         if (stopped.code !== 'ok') return stopped;
-        return promoteResources(clock, composition.resources, a.epoch, timing.actionTimeoutMs);
+        return this.startGroup(a.epoch);
       }
       case 'rejoin': {
         const group = { resources: composition.resources, transports: composition.transports ?? [] };
@@ -151,12 +151,24 @@ export class ActionExecutor {
       }
       case 'follow':
         return followPrimary(clock, { resources: composition.resources, transports: composition.transports ?? [] }, this.nodeInfo(a.primary), a.epoch, timing.actionTimeoutMs);
-      case 'demote':
-        return demoteResources(clock, composition.resources, a.epoch, timing.actionTimeoutMs);
+      case 'demote': {
+        const demoted = await demoteResources(clock, composition.resources, a.epoch, timing.actionTimeoutMs);
+        if (demoted.code !== 'ok') return demoted;
+        const released = await stopSources(clock, composition.transports ?? [], timing.actionTimeoutMs);
+        return released.code === 'ok' ? demoted : released;
+      }
       case 'monitor':
         return monitorResources(clock, composition.resources, a.epoch, a.timeoutMs);
       case 'restart':
-        return promoteResources(clock, composition.resources, a.epoch, timing.actionTimeoutMs);
+        return this.startGroup(a.epoch);
     }
+  }
+
+  /** The transports' primary side first (what the database's writes need), then the group in order. */
+  private async startGroup(epoch: number): Promise<Outcome<ActionResultData>> {
+    const { clock, composition, timing } = this.deps;
+    const sources = await startSources(clock, composition.transports ?? [], timing.actionTimeoutMs);
+    if (sources.code !== 'ok') return sources;
+    return promoteResources(clock, composition.resources, epoch, timing.actionTimeoutMs);
   }
 }

@@ -83,6 +83,41 @@ export async function stopTransports(clock: Clock, transports: readonly Composed
 }
 
 /**
+ * On the node being promoted, after `stopTransports` and before any resource:
+ * the transports' primary side (`startSource`), in config order. The first
+ * failure stops the promotion, so no resource starts without what its
+ * writes depend on (a database without its mirrored pg_wal).
+ */
+export async function startSources(clock: Clock, transports: readonly Composed<ReplicationTransport>[], fallbackMs: number): Promise<Outcome<ActionResultData>> {
+  const started: string[] = [];
+  for (const t of transports) {
+    const startSource = t.impl.startSource;
+    if (startSource === undefined) continue;
+    const o = await callWithDeadline(clock, t.timeoutMs ?? t.impl.defaultTimeoutMs ?? fallbackMs, `start source side of transport ${t.id}`, (ctx) => startSource.call(t.impl, ctx));
+    if (o.code !== 'ok') return outcome(o.code === 'timeout' ? 'timeout' : 'failed', `start the primary side of transport ${t.id}: ${o.code} (${o.reason}); the group was not started`);
+    started.push(`${t.id}: ${o.reason}`);
+  }
+  return ok(started.length === 0 ? 'no transport has a primary side' : started.join('; '));
+}
+
+/**
+ * After the resources were demoted: release the transports' primary side
+ * (`stopSource`), so the node can become a sink. Runs after the resources,
+ * because a database still writing its WAL keeps a mirrored pg_wal busy.
+ */
+export async function stopSources(clock: Clock, transports: readonly Composed<ReplicationTransport>[], fallbackMs: number): Promise<Outcome<ActionResultData>> {
+  const stopped: string[] = [];
+  for (const t of transports) {
+    const stopSource = t.impl.stopSource;
+    if (stopSource === undefined) continue;
+    const o = await callWithDeadline(clock, t.timeoutMs ?? t.impl.defaultTimeoutMs ?? fallbackMs, `stop source side of transport ${t.id}`, (ctx) => stopSource.call(t.impl, ctx));
+    if (o.code !== 'ok') return outcome(o.code === 'timeout' ? 'timeout' : 'failed', `release the primary side of transport ${t.id} after demotion: ${o.code} (${o.reason})`);
+    stopped.push(t.id);
+  }
+  return ok(stopped.length === 0 ? 'no transport has a primary side' : `released the primary side of ${stopped.join(', ')}`);
+}
+
+/**
  * Start then promote every resource in group order. On the first failure the
  * group is rolled back (see `rollBack`), so a failed switchover never leaves
  * it half-started without saying so: the outcome's data says which resources

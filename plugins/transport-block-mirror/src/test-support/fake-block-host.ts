@@ -25,6 +25,8 @@ export class FakeBlockHost implements CommandRunner {
   waldump: { match: RegExp; exitCode: number; stdout?: string; stderr?: string }[] = [];
   /** A command matching this (program and args joined by spaces) never finishes until the caller aborts (conformance's slow subject). */
   hangOn: RegExp | undefined;
+  /** Where `<dataDir>/pg_wal` leads (readlink -m): a directory of its own unless set. */
+  pgWalTarget: string | undefined;
   readonly recorded: CommandSpec[] = [];
   running = 0;
 
@@ -73,6 +75,8 @@ export class FakeBlockHost implements CommandRunner {
         return exit(0, 'Deleted storage object.\n');
       case 'mdadm':
         return this.mdadm(args);
+      case 'readlink':
+        return exit(0, `${this.pgWalTarget ?? args[args.length - 1]}\n`);
       case 'findmnt':
         return this.mounted === 'no' ? exit(1) : exit(0, `${this.mounted},relatime\n`);
       case 'mount':
