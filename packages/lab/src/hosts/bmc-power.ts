@@ -18,25 +18,39 @@ export interface BmcAccess {
   readonly password: string;
 }
 
-export interface BmcFilesInput {
+interface BmcCommon {
   readonly server: string;
   readonly address: string;
+  /** Holds lan.conf, ipmi_sim's state, the chassis hook and what the hook records. */
   readonly dir: string;
+  readonly username: string;
+  readonly password: string;
+}
+
+/** A namespace lab server: the hook cuts the namespace's links and kills its processes. */
+interface NamespaceHostBmc extends BmcCommon {
   readonly hostNamespace: string;
   readonly nics: readonly string[];
   readonly bootScript: string;
-  readonly username: string;
-  readonly password: string;
+}
+
+/** Any other machine (a VM lab guest): the caller renders the hook for the BMC's directory. */
+interface CustomHookBmc extends BmcCommon {
+  readonly renderChassisHook: (stateDir: string) => string;
+}
+
+export type BmcFilesInput = NamespaceHostBmc | CustomHookBmc;
+
+function chassisHookText(input: BmcFilesInput): string {
+  if ('renderChassisHook' in input) return input.renderChassisHook(input.dir);
+  return renderLabChassisHook({ stateDir: input.dir, hostNamespace: input.hostNamespace, nics: input.nics, bootScript: input.bootScript });
 }
 
 /** Write lan.conf, the emulator commands and the chassis hook; return the ipmi_sim service to run in the BMC namespace. */
 export async function writeBmcFiles(input: BmcFilesInput): Promise<ServiceSpec> {
   await mkdir(join(input.dir, 'state'), { recursive: true });
   const hook = join(input.dir, 'chassis-hook.sh');
-  await writeFile(
-    hook,
-    renderLabChassisHook({ stateDir: input.dir, hostNamespace: input.hostNamespace, nics: input.nics, bootScript: input.bootScript }),
-  );
+  await writeFile(hook, chassisHookText(input));
   await chmod(hook, 0o755);
   await writeFile(
     join(input.dir, 'lan.conf'),

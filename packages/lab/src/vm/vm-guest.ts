@@ -62,6 +62,9 @@ export class VmGuest {
 
   async powerOn(): Promise<void> {
     if (this.running) return;
+    // After a cut this lab did not make (the BMC's SIGKILL, a crash) the old channel is dead but still held.
+    this.control?.close();
+    this.control = undefined;
     const paths = guestPaths(this.qemu.dir);
     await rm(`${this.qemu.dir}/booted`, { force: true });
     await rm(paths.control, { force: true });
@@ -91,7 +94,8 @@ export class VmGuest {
   }
 
   async exec(argv: readonly string[], options: GuestExecOptions = {}): Promise<GuestExecResult> {
-    if (!this.control) throw new Error(`vm lab: ${this.name} is powered off; cannot run \`${argv.join(' ')}\``);
+    // `running` also sees a qemu killed behind the lab's back (its BMC, a crash): node reaped it.
+    if (!this.control || !this.running) throw new Error(`vm lab: ${this.name} is powered off; cannot run \`${argv.join(' ')}\``);
     const timeoutMs = options.timeoutMs ?? 60_000;
     const reply = await this.control.request({ argv, timeoutMs, ...(options.input !== undefined ? { input: options.input } : {}), ...(options.env ? { env: options.env } : {}) });
     const exitCode = reply.exitCode ?? -1;

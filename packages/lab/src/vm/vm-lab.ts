@@ -10,11 +10,14 @@ import { registerLab, sweepStaleLabs, unregisterLab } from '../topology/lab-regi
 import { removeNamespaces } from '../topology/namespace-cleanup.js';
 import { guardLab, releaseLab } from '../hosts/exit-guard.js';
 import { waitForPort } from '../hosts/wait-for-port.js';
+import { IPMI_PORT, newBmcPassword, waitBmcReady, writeBmcFiles, type BmcAccess } from '../hosts/bmc-power.js';
+import { renderVmChassisHook } from './vm-chassis-hook.js';
+import { guestPaths } from './qemu-argv.js';
 import { ensureGuestKernel, VM_CACHE_DIR } from './guest-kernel.js';
 import { ensureInitramfs } from './initramfs.js';
 import { renderBootScript, renderControlScript } from './guest-scripts.js';
 import { VmGuest } from './vm-guest.js';
-import { guestNics, parseVmLabSpec, PREFIX_LENGTH, type VmLabSpec, type VmLabSpecInput } from './vm-spec.js';
+import { parseVmLabSpec, planGuestNics, PREFIX_LENGTH, type VmLabSpec, type VmLabSpecInput } from './vm-spec.js';
 import { vmLabPreflight } from './vm-preflight.js';
 
 /** The guest runs the compiled control server straight from this tree (the host's root is the guest's). */
@@ -25,7 +28,10 @@ export interface VmLabOptions {
   readonly baseDir?: string;
 }
 
-/** A namespace host of the VM lab (gateway, store, tester): a veth into one bridge. */
+/** The BMCs' user; the password is random per lab. */
+const BMC_USER = 'admin';
+
+/** A namespace host of the VM lab (gateway, store, tester, bmc): a veth into one bridge. */
 export interface VmAuxHost {
   readonly name: string;
   readonly namespace: string;
@@ -46,11 +52,12 @@ export class VmLab {
     private readonly guestMap: ReadonlyMap<string, VmGuest>,
     readonly aux: ReadonlyMap<string, VmAuxHost>,
     private readonly namespaces: readonly string[],
+    private readonly bmcMap: ReadonlyMap<string, BmcAccess>,
   ) {}
 
   static async up(input: VmLabSpecInput, options: VmLabOptions = {}): Promise<VmLab> {
     const spec = parseVmLabSpec(input);
-    vmLabPreflight();
+    vmLabPreflight({ bmcs: Object.keys(spec.bmcs ?? {}).length > 0 });
     const kernel = await ensureGuestKernel();
     const initramfs = await ensureInitramfs(kernel, VM_CACHE_DIR);
     await sweepStaleLabs();
@@ -58,13 +65,15 @@ export class VmLab {
     const dir = join(resolve(options.baseDir ?? '/tmp/tandem-vmlab'), id);
     await mkdir(join(dir, 'disks'), { recursive: true });
     const sw = switchNamespace(id);
-    const auxNames = ['gw', ...(spec.store ? ['store'] : []), ...(spec.tester ? ['tester'] : [])];
+    const bmcAddresses = Object.entries(spec.bmcs ?? {});
+    const auxNames = ['gw', ...(spec.store ? ['store'] : []), ...(spec.tester ? ['tester'] : []), ...(bmcAddresses.length > 0 ? ['bmc'] : [])];
     const namespaces = [sw, ...auxNames.map((a) => namespaceName(id, a))];
     await registerLab({ id, ownerPid: process.pid, namespaces, dir, createdAt: new Date().toISOString() });
     guardLab(id, namespaces);
     const guests = new Map<string, VmGuest>();
     const aux = new Map<string, VmAuxHost>();
-    const lab = new VmLab(id, dir, spec, guests, aux, namespaces);
+    const bmcs = new Map<string, BmcAccess>();
+    const lab = new VmLab(id, dir, spec, guests, aux, namespaces, bmcs);
     try {
       await ip(undefined, ['netns', 'add', sw]);
       await ip(sw, ['link', 'set', 'lo', 'up']);
@@ -75,13 +84,13 @@ export class VmLab {
       aux.set('gw', await addAuxHost(id, 'gw', 'public', spec.gateway, 1));
       if (spec.store) aux.set('store', await addAuxHost(id, 'store', 'public', spec.store.address, 2));
       if (spec.tester) aux.set('tester', await addAuxHost(id, 'tester', 'storage', spec.tester, 3));
+      if (bmcAddresses.length > 0) aux.set('bmc', await startBmcs(lab, bmcAddresses, bmcs));
       for (const d of spec.sharedDisks) await truncate(await touch(join(dir, 'disks', `${d.id}.img`)), d.sizeMiB * 1024 * 1024);
-      let planned = 0;
+      const plan = planGuestNics(spec);
       for (const [gi, g] of spec.guests.entries()) {
         const gdir = join(dir, g.name);
         await mkdir(gdir);
-        // Guests that name no addresses are numbered among themselves: storage hosts listed first do not shift the servers' plan.
-        const nics = guestNics(g, g.nics === undefined ? planned++ : 0).map((n, i) => ({ ...n, index: i, tap: `v${id.slice(1, 5)}g${gi}n${i}`, mac: `52:54:00:${hex(gi)}:${hex(i)}:${id.slice(5, 7) || '00'}` }));
+        const nics = (plan[gi] ?? []).map((n, i) => ({ ...n, index: i, tap: `v${id.slice(1, 5)}g${gi}n${i}`, mac: `52:54:00:${hex(gi)}:${hex(i)}:${id.slice(5, 7) || '00'}` }));
         for (const n of nics) {
           await ip(sw, ['tuntap', 'add', 'dev', n.tap, 'mode', 'tap']);
           await ip(sw, ['link', 'set', n.tap, 'master', NETWORKS[n.role].bridge, 'up']);
@@ -117,7 +126,18 @@ export class VmLab {
     return g;
   }
 
-  /** Run a command in a namespace host (gw, store, tester). */
+  /**
+   * What a fencer needs to reach a guest's BMC (spec \`bmcs\`): its address on
+   * the public network, port 623, user \`admin\` and the lab's password (for
+   * configs, and TANDEM_IPMI_PASSWORD in the agent's environment).
+   */
+  bmcAccess(guest: string): BmcAccess {
+    const bmc = this.bmcMap.get(guest);
+    if (!bmc) throw new Error(`vm lab: guest ${guest} has no BMC (the spec's bmcs name: ${[...this.bmcMap.keys()].join(', ') || 'none'})`);
+    return bmc;
+  }
+
+  /** Run a command in a namespace host (gw, store, tester, bmc). */
   async auxExec(name: string, argv: readonly string[], timeoutMs = 60_000) {
     const host = this.aux.get(name);
     if (!host) throw new Error(`vm lab: no namespace host named ${name}`);
@@ -165,3 +185,31 @@ async function startRedis(lab: VmLab, address: string, port: number): Promise<vo
   await waitForPort(host.namespace, address, port, 10_000, 'redis-server on the VM lab store host');
 }
 
+
+/** Where a guest's BMC keeps its files; \`_\` cannot start a guest name, so it never meets a guest's directory. */
+const bmcDir = (labDir: string, guest: string): string => join(labDir, '_bmc', guest);
+
+/**
+ * One ipmi_sim per guest named in the spec's \`bmcs\`, all in one namespace
+ * host \`bmc\` on the public bridge holding every BMC address. The chassis
+ * hook kills the guest's qemu; power on stays with VmGuest.
+ */
+async function startBmcs(lab: VmLab, addresses: readonly (readonly [string, string])[], out: Map<string, BmcAccess>): Promise<VmAuxHost> {
+  const [first, ...rest] = addresses;
+  if (!first) throw new Error('vm lab: startBmcs needs at least one BMC address');
+  const host = await addAuxHost(lab.id, 'bmc', 'public', first[1], 4);
+  for (const [, address] of rest) await ip(host.namespace, ['addr', 'add', `${address}/${PREFIX_LENGTH.public}`, 'dev', NIC_NAMES.public]);
+  const password = newBmcPassword();
+  for (const [guest, address] of addresses) {
+    const dir = bmcDir(lab.dir, guest);
+    const pidFile = guestPaths(join(lab.dir, guest)).pid;
+    const service = await writeBmcFiles({ server: guest, address, dir, username: BMC_USER, password, renderChassisHook: (stateDir) => renderVmChassisHook({ stateDir, guest, pidFile }) });
+    const log = await open(join(dir, 'ipmi_sim.log'), 'a');
+    const child = spawn('ip', ['netns', 'exec', host.namespace, ...service.argv], { cwd: dir, stdio: ['ignore', log.fd, log.fd], detached: true });
+    child.unref();
+    await log.close();
+    out.set(guest, { server: guest, address, port: IPMI_PORT, username: BMC_USER, password });
+  }
+  for (const bmc of out.values()) await waitBmcReady(host.namespace, bmc);
+  return host;
+}

@@ -20,6 +20,18 @@ describe('VM lab spec', () => {
     expect(() => parseVmLabSpec({ guests: [{ name: 's1', nics: { public: '10.0.0.1' } }] })).toThrow(/vmlab\.guests\.0\.nics\.public: VM lab addresses must come from the documentation ranges/);
     expect(() => parseVmLabSpec({ guests: [{ name: 's1', sharedDisks: ['x'] }] })).toThrow(/vmlab\.guests\.s1\.sharedDisks names x/);
   });
+
+  it('takes BMCs on the public network, refusing other networks, unknown guests and taken addresses', () => {
+    const guests = [{ name: 's1' }, { name: 's2' }];
+    expect(parseVmLabSpec({ guests, bmcs: { s1: '192.0.2.201', s2: '192.0.2.202' } }).bmcs).toEqual({ s1: '192.0.2.201', s2: '192.0.2.202' });
+    expect(() => parseVmLabSpec({ guests, bmcs: { s1: '203.0.113.201' } })).toThrow(/vmlab\.bmcs\.s1 is 203\.0\.113\.201; a BMC sits on the public network/);
+    expect(() => parseVmLabSpec({ guests, bmcs: { s3: '192.0.2.203' } })).toThrow(/vmlab\.bmcs\.s3 names no guest \(guests: s1, s2\)/);
+    // s2's default public address is .12; the gateway is .1; two BMCs cannot share one.
+    expect(() => parseVmLabSpec({ guests, bmcs: { s1: '192.0.2.12' } })).toThrow(/vmlab\.bmcs\.s1 is 192\.0\.2\.12, which vmlab\.guests\.s2\.nics\.public already uses/);
+    expect(() => parseVmLabSpec({ guests, bmcs: { s1: '192.0.2.1' } })).toThrow(/which vmlab\.gateway already uses/);
+    expect(() => parseVmLabSpec({ guests, bmcs: { s1: '192.0.2.201', s2: '192.0.2.201' } })).toThrow(/vmlab\.bmcs\.s2 is 192\.0\.2\.201, which vmlab\.bmcs\.s1 already uses/);
+    expect(() => parseVmLabSpec({ guests, bmcs: { s1: '10.1.1.1' } })).toThrow(/vmlab\.bmcs\.s1: VM lab addresses must come from the documentation ranges/);
+  });
 });
 
 describe('qemu argv', () => {

@@ -28,6 +28,12 @@ export const vmLabSpec = z.strictObject({
   store: z.strictObject({ address: docAddress.default('192.0.2.50'), port: z.number().int().default(6379) }).optional(),
   /** A namespace host on the storage network, for userspace initiators (iscsi-test-cu) run from the host. */
   tester: docAddress.optional(),
+  /**
+   * One IPMI BMC (ipmi_sim) per named guest, at this address on the public
+   * network: guests have no management NIC, and fence-ipmi in a guest reaches
+   * its peer's BMC over the public one. All live in one namespace host `bmc`.
+   */
+  bmcs: z.record(z.string(), docAddress).optional(),
 });
 
 export type VmGuestSpec = z.output<typeof vmGuestSpec>;
@@ -49,6 +55,42 @@ export function guestNics(spec: VmGuestSpec, index: number): { role: NicRole; ad
   return roles.map((role) => ({ role, address: spec.nics?.[role] ?? DEFAULT_ADDRESS[role](index) }));
 }
 
+/**
+ * Every guest's NICs with addresses filled in. Guests that name no addresses
+ * are numbered among themselves: storage hosts listed first do not shift the
+ * servers' plan.
+ */
+export function planGuestNics(spec: VmLabSpec): { role: NicRole; address: string }[][] {
+  let planned = 0;
+  return spec.guests.map((g) => guestNics(g, g.nics === undefined ? planned++ : 0));
+}
+
+const PUBLIC_PREFIX = '192.0.2.';
+
+/** A BMC must be reachable from a guest's public NIC and must not take an address something else holds. */
+function checkBmcs(spec: VmLabSpec): void {
+  const bmcs = Object.entries(spec.bmcs ?? {});
+  if (bmcs.length === 0) return;
+  const names = new Set(spec.guests.map((g) => g.name));
+  const taken = new Map<string, string>([[spec.gateway, 'vmlab.gateway']]);
+  if (spec.store) taken.set(spec.store.address, 'vmlab.store.address');
+  if (spec.tester) taken.set(spec.tester, 'vmlab.tester');
+  planGuestNics(spec).forEach((nics, i) => {
+    for (const n of nics) taken.set(n.address, `vmlab.guests.${spec.guests[i]?.name ?? i}.nics.${n.role}`);
+  });
+  for (const [guest, address] of bmcs) {
+    const field = `vmlab.bmcs.${guest}`;
+    if (!names.has(guest)) throw new Error(`invalid VM lab spec: ${field} names no guest (guests: ${[...names].join(', ')})`);
+    const last = Number(address.slice(PUBLIC_PREFIX.length));
+    if (!address.startsWith(PUBLIC_PREFIX) || !(last >= 1 && last <= 254)) {
+      throw new Error(`invalid VM lab spec: ${field} is ${address}; a BMC sits on the public network (${PUBLIC_PREFIX}1-254), the only one every guest has`);
+    }
+    const holder = taken.get(address);
+    if (holder) throw new Error(`invalid VM lab spec: ${field} is ${address}, which ${holder} already uses`);
+    taken.set(address, field);
+  }
+}
+
 export function parseVmLabSpec(input: unknown): VmLabSpec {
   const parsed = vmLabSpec.safeParse(input);
   if (!parsed.success) throw new Error(`invalid VM lab spec:\n${parsed.error.issues.map((i) => `  vmlab.${i.path.join('.')}: ${i.message}`).join('\n')}`);
@@ -56,5 +98,6 @@ export function parseVmLabSpec(input: unknown): VmLabSpec {
   for (const g of parsed.data.guests) {
     for (const id of g.sharedDisks) if (!shared.has(id)) throw new Error(`invalid VM lab spec: vmlab.guests.${g.name}.sharedDisks names ${id}, which vmlab.sharedDisks does not define`);
   }
+  checkBmcs(parsed.data);
   return parsed.data;
 }
