@@ -71,7 +71,7 @@ describe('probe-heartbeat in the lab (s1 probes s2)', () => {
       const { outcome, elapsedMs } = await check();
       expect(outcome.code, outcome.reason).toBe('ok');
       expect(outcome.reason).toMatch(/^degraded heartbeat: privateA lost/);
-      expect(outcome.data).toMatchObject({ verdict: 'degraded', links: { privateA: 'down', privateB: 'up' } });
+      expect(outcome.data).toMatchObject({ verdict: 'degraded', links: { privateA: 'down', privateB: 'up' }, degraded: 'privateA lost, heartbeat on privateB only' });
       expect(elapsedMs).toBeLessThan(TIMEOUT_MS + 300);
     });
     expect((await checkUntilHealthy()).data?.verdict).toBe('healthy');
@@ -81,7 +81,7 @@ describe('probe-heartbeat in the lab (s1 probes s2)', () => {
     await withFaults([nicDown('s1', 'privateB')], async () => {
       const { outcome } = await check();
       expect(outcome.code, outcome.reason).toBe('ok');
-      expect(outcome.data).toMatchObject({ verdict: 'degraded', links: { privateA: 'up', privateB: 'down' } });
+      expect(outcome.data).toMatchObject({ verdict: 'degraded', links: { privateA: 'up', privateB: 'down' }, degraded: 'privateB lost, heartbeat on privateA only' });
     });
     expect((await checkUntilHealthy()).data?.verdict).toBe('healthy');
   });

@@ -51,6 +51,8 @@ describe('HeartbeatProbe verdicts (scripted ping)', () => {
     const o = await probe.check(peer, ctx());
     expect(o).toMatchObject({ code: 'ok', data: { verdict: 'healthy', links: { privateA: 'up', privateB: 'up' }, latencyMs: 0 } });
     expect(o.reason).toBe('heartbeat ok: s2 answers on privateA and privateB');
+    // No `degraded` at all: its absence on an ok answer is what the core reads as restored.
+    expect(o.data).not.toHaveProperty('degraded');
     expect(pinged()).toEqual([A, B]);
     // Each echo is bound to its own local NIC and waits a little less than its half of the deadline.
     expect(runner.recorded.map((r) => [r.file, ...r.args])).toEqual([
@@ -66,6 +68,8 @@ describe('HeartbeatProbe verdicts (scripted ping)', () => {
     expect(o.code).toBe('ok');
     expect(o.reason).toMatch(/^degraded heartbeat: privateB lost \(ping privateB s2 203\.0\.113\.12 via eth3: no echo reply \(0 received\)\); s2 answers on privateA$/);
     expect(o.data).toMatchObject({ verdict: 'degraded', links: { privateA: 'up', privateB: 'down' } });
+    // For the core's probe.degraded event: which link, without ping's detail (that stays in the reason).
+    expect(o.data?.degraded).toBe('privateB lost, heartbeat on privateA only');
     expect(pinged()).toEqual([A, B]);
   });
 
@@ -74,13 +78,13 @@ describe('HeartbeatProbe verdicts (scripted ping)', () => {
       const o = await probeWith({ privateA: kind }).probe.check(peer, ctx());
       expect(o.code, o.reason).toBe('ok');
       expect(o.reason).toMatch(/^degraded heartbeat: privateA lost/);
-      expect(o.data).toMatchObject({ verdict: 'degraded', links: { privateA: 'down', privateB: 'up' } });
+      expect(o.data).toMatchObject({ verdict: 'degraded', links: { privateA: 'down', privateB: 'up' }, degraded: 'privateA lost, heartbeat on privateB only' });
     }
   });
 
   it('a link that gave no verdict while the other answers is still ok, degraded, marked unclear', async () => {
     const o = await probeWith({ privateA: 'timeout' }).probe.check(peer, ctx());
-    expect(o).toMatchObject({ code: 'ok', data: { verdict: 'degraded', links: { privateA: 'unclear', privateB: 'up' } } });
+    expect(o).toMatchObject({ code: 'ok', data: { verdict: 'degraded', links: { privateA: 'unclear', privateB: 'up' }, degraded: 'privateA lost, heartbeat on privateB only' } });
     expect(o.reason).toMatch(/privateA lost \(ping privateA .*no result within 1000 ms\)/);
   });
 
@@ -90,6 +94,8 @@ describe('HeartbeatProbe verdicts (scripted ping)', () => {
     expect(o.code).toBe('failed');
     expect(o.reason).toMatch(/^suspected partition: privateA and privateB silent, peer answers on public; s2 is alive/);
     expect(o.data).toMatchObject({ verdict: 'suspected-partition', links: { privateA: 'down', privateB: 'down' }, confirm: { public: 'up', storage: 'down' } });
+    // Both links lost is a failure, not a degradation: no `degraded` for the core to report.
+    expect(o.data).not.toHaveProperty('degraded');
     expect(pinged()).toEqual([A, B, PUB, STO]);
     // Confirmation pings are bound to the local public/storage NICs and get what is left of the deadline.
     expect(runner.recorded.slice(2).map((r) => [r.args[6], r.timeoutMs])).toEqual([

@@ -8,7 +8,8 @@ export type ConfirmNetwork = 'public' | 'storage';
 
 /**
  * - `healthy`: both private links answer.
- * - `degraded`: one private link answers; still `ok` (one link is enough to know the peer lives).
+ * - `degraded`: one private link answers; still `ok` (one link is enough to know the peer lives),
+ *   and `data.degraded` names the lost link, so the core records `probe.degraded` / `probe.restored`.
  * - `suspected-partition`: both private links silent, the peer answers elsewhere: it is alive.
  * - `peer-silent`: no answer on any network the probe tried.
  * - `links-lost`: both private links silent, confirmation gave no verdict either way.
@@ -63,6 +64,9 @@ export function linksVerdict(peer: string, links: readonly LinkResult[], latency
     latencyMs,
     verdict: 'degraded',
     links: states,
+    // Only the link names, no ping detail: the core records an event when this appears and when it goes,
+    // and the operator reads in it which link to mend. The reason keeps what ping said.
+    degraded: `${joinAnd(lost.map((l) => l.role))} lost, heartbeat on ${joinAnd(up)} only`,
   });
 }
 
