@@ -1,11 +1,12 @@
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, rmSync, appendFileSync, writeFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { SystemClock, type CallContext, type CommandRunner, type CommandResult, type NodeInfo } from '@tandem/core';
+import { SystemClock, type CallContext, type NodeInfo } from '@tandem/core';
 import { VmLab, type VmGuest } from '@tandem/lab';
 import { parseLsn, WalTools } from '@tandem/plugin-transport-wal-mirror';
 import { mdadm } from '@tandem/plugin-volume-iscsi-mirror';
 import { BlockMirrorTransport, blockMirrorOptions, type BlockMirrorOptions } from '@tandem/plugin-transport-block-mirror';
+import { guestRunner } from './vm-guest-runner.js';
 
 /**
  * The block-level WAL mirror for real, in two qemu guests: s2 exports its
@@ -22,22 +23,6 @@ const WORK = '/var/lib/tandem-bm';
 const DATA = `${WORK}/data`;
 const SOCK = WORK;
 const UUID = '6c1f0a9e:2b7d4c31:9e08a5f2:41d3b7c6';
-
-/** Commands of the plugins, run in a guest through its control channel (the same argv a real node runs). */
-function guestRunner(g: VmGuest): CommandRunner {
-  return {
-    async run(spec): Promise<CommandResult> {
-      if (spec.signal?.aborted) return { kind: 'aborted', durationMs: 0 };
-      const r = await g.exec([spec.file, ...spec.args], { timeoutMs: spec.timeoutMs, allowFailure: true, ...(spec.input !== undefined ? { input: spec.input } : {}), ...(spec.env ? { env: spec.env } : {}) });
-      if (r.exitCode === -1) return { kind: 'timeout', stdout: r.stdout, stderr: r.stderr, durationMs: r.durationMs };
-      return { kind: 'exited', exitCode: r.exitCode, stdout: r.stdout, stderr: r.stderr, durationMs: r.durationMs };
-    },
-    async which(file) {
-      const r = await g.exec(['sh', '-c', `command -v ${file}`], { allowFailure: true });
-      return r.exitCode === 0 ? r.stdout.trim() : undefined;
-    },
-  };
-}
 
 const ctx = (timeoutMs = 300_000): CallContext => ({ timeoutMs, signal: new AbortController().signal });
 const asPg = (script: string): string[] => ['setpriv', '--reuid=postgres', '--regid=postgres', '--init-groups', 'sh', '-c', `cd / && ${script}`];

@@ -252,6 +252,8 @@ describe('primary side through the core hooks (startSource / stopSource)', () =>
     expect((await t.start({ ...ctx(), primary: s1 })).code).toBe('ok');
     expect((await t.stopSource(ctx())).code).toBe('ok');
     expect(host.exported).toBe(true);
+    // Never logged in: nothing to log out (the iface a logout names may not even exist on this node).
+    expect(host.lines().some((l) => l.includes('--logout'))).toBe(false);
     const taken = takenOverStandby();
     expect((await taken.t.takeOver(ctx())).code).toBe('ok');
     const o = await taken.t.stopSource(ctx());

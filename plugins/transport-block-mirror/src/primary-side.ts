@@ -114,14 +114,23 @@ export class PrimarySide {
       const s = await sh.run(['mdadm', '--stop', mdDeviceOf(this.options)]);
       if (!s.ok) return refused(`mdadm --stop: ${s.outcome.reason}`);
     }
-    if (standby !== undefined) {
-      const lun = this.lunOf(standby);
-      if (lun.ok) {
+    const lun = standby === undefined ? undefined : this.lunOf(standby);
+    if (lun?.ok) {
+      const session = await this.hasSession(sh, lun.value);
+      if (!session.ok) return session;
+      // Only a session is logged out: on a node that never logged in, the iface the logout names may not exist yet (iscsiadm exits 3).
+      if (session.value) {
         const out = await sh.run(['iscsiadm', ...iscsi.logout(lun.value)], { accept: [NO_OBJECTS] });
         if (!out.ok) return refused(`iscsiadm logout: ${out.outcome.reason}`);
       }
     }
     return done('mirror stopped on the primary');
+  }
+
+  private async hasSession(sh: HostShell, lun: StorageArray): Promise<Step<boolean>> {
+    const r = await sh.run(['iscsiadm', ...iscsi.sessions()], { readOnly: true, accept: [NO_OBJECTS] });
+    if (!r.ok) return refused(`iscsiadm -m session: ${r.outcome.reason}`, r.outcome.code === 'not-installed' ? 'not-installed' : 'failed');
+    return done(parseIscsiSessions(r.stdout).some((x) => x.targetIqn === lun.targetIqn && x.portal === `${lun.portal}:${lun.port}`));
   }
 
   private async prepareIface(sh: HostShell): Promise<Step<void>> {
