@@ -31,3 +31,23 @@ describe('applyResult for resource monitoring', () => {
     expect(after.lease?.epoch).toBe(7);
   });
 });
+
+describe('applyResult for an acquired lease', () => {
+  const acquire = (reason: 'bootstrap' | 'failover', fenceTargets: string[]): ActionResult => ({
+    action: { kind: 'acquire-lease', reason, fenceTargets, failed: reason === 'failover' ? 'db1' : undefined, requestId: undefined, timeoutMs: 1000 },
+    code: 'ok',
+    reason: 'lease held',
+    data: { acquired: true, lease: { holder: 'db2', epoch: 1, expiresAtWallMs: 10_000 } },
+    startedAtMs: 100,
+    finishedAtMs: 110,
+  });
+
+  it('the first lease of a cluster goes straight to promotion: no writer came before it, nothing to compensate', () => {
+    expect(applyResult(initialLocalState('db2'), acquire('bootstrap', []), timing).failover?.phase).toBe('promote');
+  });
+
+  it('a failover fences first, then compensates; without targets it compensates at once', () => {
+    expect(applyResult(initialLocalState('db2'), acquire('failover', ['db1']), timing).failover?.phase).toBe('fence');
+    expect(applyResult(initialLocalState('db2'), acquire('failover', []), timing).failover?.phase).toBe('compensate');
+  });
+});

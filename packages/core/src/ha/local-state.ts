@@ -176,7 +176,9 @@ function applyAcquire(s: LocalState, r: ActionResult, timing: Timing): LocalStat
     epoch,
     failed: a.failed,
     requestId: a.requestId,
-    phase: a.fenceTargets.length > 0 ? 'fence' : 'compensate',
+    // The first lease of a cluster follows no writer: nothing can be in flight, so there is nothing to
+    // compensate (a strategy that takes a failed primary's log over would have no primary to take it from).
+    phase: a.fenceTargets.length > 0 ? 'fence' : a.reason === 'bootstrap' ? 'promote' : 'compensate',
     targets: a.fenceTargets,
     fenced: [],
     fenceFailures: 0,
