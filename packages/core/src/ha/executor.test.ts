@@ -125,7 +125,7 @@ describe('ActionExecutor: replica upkeep', () => {
       status: async () => ok('x', { role: 'sink' as const }),
       inFlight: async () => ok('x', { from: { offset: 0, label: '0/0' }, to: { offset: 0, label: '0/0' }, location: '/m' }),
     };
-    const c = (id: string, impl: ResourceAgent) => ({ id, plugin: 't', configPath: `resources.${id}`, impl });
+    const c = (id: string, impl: ResourceAgent) => ({ id, plugin: 't', configPath: `resources.${id}`, timeoutMs: undefined, impl });
     const executor = new ActionExecutor({
       clock,
       store: new MemoryCoordinationStore({ clock }),
@@ -134,7 +134,7 @@ describe('ActionExecutor: replica upkeep', () => {
         fencingLevels: [],
         recovery: [],
         resources: [c('database', database), c('vip', vip)],
-        transports: [{ id: 'mirror', plugin: 't', configPath: 'transports[0]', impl: mirror }],
+        transports: [{ id: 'mirror', plugin: 't', configPath: 'transports[0]', timeoutMs: undefined, impl: mirror }],
       },
       nodes: [{ name: 'db1', nics: { public: { name: 'eth0', address: '192.0.2.11', prefixLength: 24 } } }, { name: 'db2', nics: {} }],
       gateway: { check: () => new Promise(() => undefined) },
@@ -166,6 +166,7 @@ describe('ActionExecutor: replica upkeep', () => {
     await clock.advance(1);
     await executor.idle();
     expect(order).toEqual(['stop mirror', 'start mirror source side', 'start database following nobody at 5', 'promote database', 'start vip']);
+    expect(executor.takeResults()).toMatchObject([{ code: 'ok', reason: expect.stringMatching(/^promoted 2 resource\(s\) at epoch 5: database, vip \(primary side: mirror: /) }]);
     order.length = 0;
     executor.submit([{ kind: 'restart', epoch: 5, reason: 'x', timeoutMs: 5000 }]);
     await clock.advance(1);

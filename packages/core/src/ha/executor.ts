@@ -167,8 +167,11 @@ export class ActionExecutor {
   /** The transports' primary side first (what the database's writes need), then the group in order. */
   private async startGroup(epoch: number): Promise<Outcome<ActionResultData>> {
     const { clock, composition, timing } = this.deps;
-    const sources = await startSources(clock, composition.transports ?? [], timing.actionTimeoutMs);
+    const transports = composition.transports ?? [];
+    const sources = await startSources(clock, transports, timing.actionTimeoutMs);
     if (sources.code !== 'ok') return sources;
-    return promoteResources(clock, composition.resources, epoch, timing.actionTimeoutMs);
+    const group = await promoteResources(clock, composition.resources, epoch, timing.actionTimeoutMs);
+    // The log line of a promotion says where the database's writes go, when a transport decided it.
+    return transports.some((t) => t.impl.startSource !== undefined) ? { ...group, reason: `${group.reason} (primary side: ${sources.reason})` } : group;
   }
 }

@@ -37,7 +37,7 @@ describe('applyResult for an acquired lease', () => {
     action: { kind: 'acquire-lease', reason, fenceTargets, failed: reason === 'failover' ? 'db1' : undefined, requestId: undefined, timeoutMs: 1000 },
     code: 'ok',
     reason: 'lease held',
-    data: { acquired: true, lease: { holder: 'db2', epoch: 1, expiresAtWallMs: 10_000 } },
+    data: { acquired: true, lease: { holder: 'db2', epoch: 1, remainingMs: 10_000 } },
     startedAtMs: 100,
     finishedAtMs: 110,
   });
