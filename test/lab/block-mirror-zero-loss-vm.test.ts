@@ -226,6 +226,7 @@ describe('zero-loss PostgreSQL failover over the block-level WAL mirror, with ag
     await g('s1').powerOff();
 
     expect(await until('s2 serving on the VIP', 400_000, async () => ((await vipHolder()) === 's2' ? 's2' : undefined))).toBe('s2');
+    const servingAfterMs = Date.now() - cutAt;
     expect(await workload!.waitAckAfter(cutAt, 120_000)).toBe(true);
     const report = await workload!.verify(500);
     expect(report.verify.lost).toEqual([]);
@@ -240,6 +241,8 @@ describe('zero-loss PostgreSQL failover over the block-level WAL mirror, with ag
     const staged = /took s1's WAL mirror over; (\d+) byte\(s\)/.exec(log);
     expect(staged, 'the takeover staged the WAL s2 lacked').not.toBeNull();
     expect(Number(staged![1])).toBeGreaterThan(0);
+    // One line for the record (docs, closing notes): TCG timing, not a target.
+    console.log(JSON.stringify({ test: 'block-mirror-zero-loss-vm', acked: report.verify.acked, lost: report.verify.lost.length, stagedBytes: Number(staged![1]), powerCutToVipMs: servingAfterMs }));
     expect(log).toMatch(/compensated s2 with \d+ byte\(s\) of WAL from the mirror .* replay verified at/);
     expect(log, "s2's promotion did not assemble a mirror: its pg_wal is its own").toMatch(/promoted 2 resource\(s\) at epoch \d+: postgres, vip \(primary side: [^)]*not on the mirror/);
     expect(events.join('\n')).toMatch(/promot/i);
