@@ -185,7 +185,6 @@ async function startRedis(lab: VmLab, address: string, port: number): Promise<vo
   await waitForPort(host.namespace, address, port, 10_000, 'redis-server on the VM lab store host');
 }
 
-
 /** Where a guest's BMC keeps its files; \`_\` cannot start a guest name, so it never meets a guest's directory. */
 const bmcDir = (labDir: string, guest: string): string => join(labDir, '_bmc', guest);
 
