@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { SystemClock, type CallContext, type NodeInfo } from '@tandem/core';
-import { configForLab, ensureProbeAccount, LabWorkload, VmLab, type VmGuest } from '@tandem/lab';
+import { configForLab, ensureProbeAccount, LabWorkload, VmLab, waitUntil as until, type VmGuest } from '@tandem/lab';
 import { WalTools } from '@tandem/plugin-transport-wal-mirror';
 import { mdadm } from '@tandem/plugin-volume-iscsi-mirror';
 import { BlockMirrorTransport, blockMirrorOptions } from '@tandem/plugin-transport-block-mirror';
@@ -41,21 +41,6 @@ const g = (name: string): VmGuest => lab.guest(name);
 
 async function tandem(guest: string, args: readonly string[], timeoutMs = 120_000): Promise<string> {
   return (await g(guest).exec([process.execPath, CLI, ...args, '-c', configOf(g(guest))], { timeoutMs })).stdout;
-}
-
-async function until<T>(what: string, timeoutMs: number, check: () => Promise<T | undefined>): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let last: unknown;
-  while (Date.now() < deadline) {
-    try {
-      const v = await check();
-      if (v !== undefined) return v;
-    } catch (error) {
-      last = error;
-    }
-    await new Promise((r) => setTimeout(r, 1000));
-  }
-  throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}${last ? ` (last error: ${(last as Error).message})` : ''}`);
 }
 
 async function leaseHolder(from: string): Promise<string | undefined> {

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { LabWorkload, VmLab, type VmGuest } from '@tandem/lab';
+import { LabWorkload, VmLab, waitUntil as until, type VmGuest } from '@tandem/lab';
 import { ensureBuilt, repoRoot } from '../integration/cli-support.js';
 
 /**
@@ -26,21 +26,6 @@ const other = (server: string): string => (server === 's1' ? 's2' : 's1');
 
 async function tandem(guest: string, args: readonly string[], timeoutMs = 240_000): Promise<string> {
   return (await g(guest).exec([process.execPath, CLI, ...args, '-c', CONFIG], { timeoutMs })).stdout;
-}
-
-async function until<T>(what: string, timeoutMs: number, check: () => Promise<T | undefined>): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let last: unknown;
-  while (Date.now() < deadline) {
-    try {
-      const v = await check();
-      if (v !== undefined) return v;
-    } catch (error) {
-      last = error;
-    }
-    await new Promise((r) => setTimeout(r, 1000));
-  }
-  throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}${last ? ` (last error: ${(last as Error).message})` : ''}`);
 }
 
 /** Which server answers on the VIP's application port: the application prints its host name. */

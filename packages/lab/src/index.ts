@@ -9,6 +9,7 @@ export * from './hosts/bmc-power.js';
 export * from './hosts/lab-power.js';
 export * from './hosts/process-state.js';
 export * from './hosts/wait-for-port.js';
+export * from './hosts/wait-until.js';
 export * from './hosts/lab-sshd.js';
 export * from './faults/delay-proxy.js';
 export * from './faults/delay-proxy-impairment.js';
