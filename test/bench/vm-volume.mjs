@@ -12,7 +12,8 @@
 //   plain:    mount the LUN's ext4, write.
 //   mirrored: mdadm --assemble of both LUNs (UUID-checked, no --force), mount, write.
 //   tandem:   `tandem volume apply --node s2` (what the resource's promote runs), then write;
-//             this includes node and oclif starting under TCG.
+//             this includes node and oclif starting under TCG, so `tandem volume plan` (the same
+//             code loaded, no storage command run) is timed too, to show that share.
 // Resync: with a2 off, --dirty-mib MiB are written to the degraded mirror; a2
 // returns and is re-added; the clock runs until md reports the array clean.
 // The write-intent bitmap copies only the chunks written while a2 was away
@@ -127,10 +128,13 @@ const volumeMembers = async (guest) => [await lunDev(guest, 'a1'), await lunDev(
 /** Wait on the holder until md is idle and clean, so the next measurement does not share the disks with a resync. */
 const settle = (guest) => g(guest).sh(UNTIL_CLEAN(900), { timeoutMs: 960_000 });
 
-const results = { plainTakeoverMs: [], mirroredTakeoverMs: [], tandemApplyMs: [] };
+const results = { plainTakeoverMs: [], mirroredTakeoverMs: [], tandemApplyMs: [], tandemPlanMs: [] };
 let resync;
 let failure;
 const load = { before: await uptime() };
+// Other engineers' VM tests share the 2 cores: sample, every 10 s, the load and the qemu guests that are not this lab's.
+const sampled = [];
+const sampler = setInterval(() => void uptime().then((u) => sampled.push(u), () => undefined), 10_000);
 try {
   lab = await step('lab up', () =>
     VmLab.up({
@@ -189,6 +193,9 @@ try {
           }
           // A takeover after an unclean stop resyncs the bitmap's dirty chunks; let it finish before handing back.
           await settle('s2');
+          // What node, oclif, the config and the plugin cost before any storage command: `volume plan` loads the
+          // same code as apply and runs nothing on the host.
+          if (kind === 'tandem') results.tandemPlanMs.push(await timed('s2', `${process.execPath} ${CLI} volume plan --node s2 -c ${CONFIG}`));
           await g('s2').sh('umount /srv/ledger && mdadm --stop /dev/md/ledger', { timeoutMs: 120_000 });
         }
         await g('s1').powerOn();
@@ -241,8 +248,16 @@ try {
       failure ??= new Error(`step "lab down" failed: ${error.message}`);
     }
   }
+  clearInterval(sampler);
   // After this lab is gone: any qemu still running belongs to someone else's test.
   load.after = await uptime();
+  load.during = {
+    samples: sampled.length,
+    load1Mean: +(sampled.reduce((a, u) => a + u.loadavg[0], 0) / Math.max(1, sampled.length)).toFixed(2),
+    load1Max: Math.max(0, ...sampled.map((u) => u.loadavg[0])),
+    samplesWithOtherGuests: sampled.filter((u) => u.qemuProcesses > 0).length,
+    otherGuestsMax: Math.max(0, ...sampled.map((u) => u.qemuProcesses)),
+  };
 }
 if (failure) {
   console.error(`vm-volume: ${failure.message.startsWith('step "') ? failure.message : `step "${current}" failed: ${failure.message}`}`);
@@ -259,6 +274,7 @@ const out = {
   runs,
   load,
   takeoverMs: { plain: results.plainTakeoverMs, mirrored: results.mirroredTakeoverMs, tandemApply: results.tandemApplyMs },
+  tandemPlanMs: results.tandemPlanMs,
   ratios: { mirroredOverPlain: +(median(results.mirroredTakeoverMs) / plain).toFixed(2), tandemApplyOverPlain: +(median(results.tandemApplyMs) / plain).toFixed(2) },
   resync: {
     ...resync,
@@ -274,11 +290,12 @@ console.log(`${'takeover (power cut to first synced write)'.padEnd(46)}${'median
 for (const [name, xs] of [['plain LUN: mount + write', results.plainTakeoverMs], ['mirror: assemble + mount + write', results.mirroredTakeoverMs], ['tandem volume apply + write', results.tandemApplyMs]]) {
   console.log(`${name.padEnd(46)}${String(median(xs)).padStart(10)}${(median(xs) / plain).toFixed(2).padStart(9)}`);
 }
+console.log(`(tandem volume plan on s2, no storage commands: median ${median(results.tandemPlanMs)} ms)`);
 const b = resync.bitmap;
 console.log(`resync after ${dirtyMiB} MiB written with a2 away: bitmap ${b.dirtyChunks} of ${b.chunks} chunks of ${b.chunkMiB} MiB dirty, re-add ${resync.bitmapMs} ms (${out.resync.bitmapMiBs} MiB/s)`);
 console.log(`full ${MEMBER_MIB} MiB copy: ${resync.fullMs} ms (${out.resync.fullMiBs} MiB/s); dd ${dirtyMiB} MiB to a plain LUN: ${resync.plainDdMs} ms (${out.resync.plainDdMiBs} MiB/s)`);
 
-/** The host's load average and how many qemu guests run (this bench's own, or another test's). */
+/** The host's load average and how many qemu guests run that are not this lab's (ours are this process's children: `ip netns exec` execs qemu). */
 async function uptime() {
   const { readFile, readdir } = await import('node:fs/promises');
   const loadavg = (await readFile('/proc/loadavg', 'utf8')).split(' ').slice(0, 3).map(Number);
@@ -286,7 +303,10 @@ async function uptime() {
   for (const pid of await readdir('/proc')) {
     if (!/^\d+$/.test(pid)) continue;
     const comm = await readFile(`/proc/${pid}/comm`, 'utf8').catch(() => '');
-    if (comm.trim().startsWith('qemu-system')) qemu++;
+    if (!comm.trim().startsWith('qemu-system')) continue;
+    const stat = await readFile(`/proc/${pid}/stat`, 'utf8').catch(() => '');
+    const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+    if (ppid !== process.pid) qemu++;
   }
   return { at: new Date().toISOString(), loadavg, qemuProcesses: qemu };
 }
