@@ -27,7 +27,7 @@
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { VmLab } from '../../packages/lab/dist/index.js';
+import { VmLab, waitUntil } from '../../packages/lab/dist/index.js';
 // The plugin's own parser of `iscsiadm -m session -P 3`: a LUN's disk line sits about 47 lines below its
 // "Target:" line, so a fixed grep window misses it (the first version of this script did, with -A30).
 import { parseIscsiSessions } from '../../plugins/volume-iscsi-mirror/dist/parse-sessions.js';
@@ -63,20 +63,8 @@ async function step(name, fn) {
   }
 }
 
-async function until(what, timeoutMs, check) {
-  const deadline = Date.now() + timeoutMs;
-  let last;
-  while (Date.now() < deadline) {
-    try {
-      const v = await check();
-      if (v !== undefined) return v;
-    } catch (error) {
-      last = error;
-    }
-    await new Promise((r) => setTimeout(r, 500));
-  }
-  throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}${last ? ` (last error: ${last.message})` : ''}`);
-}
+/** The lab's poll, every 500 ms: a disk or an md state change shows within a few TCG ticks. */
+const until = (what, timeoutMs, check) => waitUntil(what, timeoutMs, check, 500);
 
 const tandem = (guest, args, timeoutMs = 600_000) => g(guest).exec([process.execPath, CLI, ...args, '-c', CONFIG], { timeoutMs });
 
