@@ -95,7 +95,8 @@ export class MirrorVolume {
     const members = await this.examineAll(ctx, this.initiator.disks(logged.value.sessions));
     if (!members.ok) return members;
     const built = create ? await this.create(ctx, members.value) : await this.assemble(ctx, members.value);
-    if (!built.ok) return built;
+    // A refused assembly names why the LUNs were not logged in (a CHAP refusal, a portal that does not answer).
+    if (!built.ok) return logged.value.notes ? stop(built.outcome.code, `${built.outcome.reason}${logged.value.notes}`) : built;
     const mounted = await this.ensureMounted(ctx);
     if (!mounted.ok) return mounted;
     const after = await this.observe(ctx);

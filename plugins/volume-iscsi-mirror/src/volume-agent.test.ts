@@ -83,6 +83,16 @@ describe('VolumeAgent start (every node) and promote (the primary)', () => {
     expect(host.lines()).toContain(`mdadm --assemble /dev/md/tandem-data --uuid=${ARRAY_UUID} --run /dev/sdb`);
   });
 
+  it('no LUN logged in: the refusal names why each login failed (a CHAP refusal reads as one), not only that they are missing', async () => {
+    const { agent } = agentOn((h) => {
+      h.luns.get('array1')!.reachable = false;
+      h.luns.get('array2')!.reachable = false;
+    });
+    const o = await agent.promote(ctx());
+    expect(o.code).toBe('failed');
+    expect(o.reason).toMatch(/no member of \/dev\/md\/tandem-data is usable: .*; not logged in: array1: .+; array2: .+/);
+  });
+
   it('takeover with one array down whose superblock does not record the other as failed: refused, nothing assembled', async () => {
     const { agent, host } = agentOn((h) => (h.luns.get('array1')!.reachable = false));
     const o = await up(agent);

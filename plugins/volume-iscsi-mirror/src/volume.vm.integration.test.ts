@@ -1,4 +1,4 @@
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { VmLab, type VmGuest } from '@tandem/lab';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -21,8 +21,8 @@ let cfg: string;
 
 const volume = (...args: string[]): string[] => [process.execPath, CLI, 'volume', ...args, '-c', cfg];
 
-async function agent(action: 'start' | 'promote' | 'stop' | 'monitor'): Promise<{ code: string; reason: string; data?: { degraded?: string; volume?: { state: string } } }> {
-  const r = await n1.exec([process.execPath, RUNNER, JSON.stringify({ action, config: cfg, node: 'n1' })], { timeoutMs: STEP_MS, allowFailure: true });
+async function agent(action: 'start' | 'promote' | 'stop' | 'monitor', config = cfg, env?: Record<string, string>): Promise<{ code: string; reason: string; data?: { degraded?: string; volume?: { state: string } } }> {
+  const r = await n1.exec([process.execPath, RUNNER, JSON.stringify({ action, config, node: 'n1' })], { timeoutMs: STEP_MS, allowFailure: true, ...(env ? { env } : {}) });
   return JSON.parse(r.stdout.trim().split('\n').at(-1) ?? '{}') as { code: string; reason: string };
 }
 
@@ -116,4 +116,27 @@ describe('volume-iscsi-mirror in the VM lab', () => {
     expect(await agent('promote')).toMatchObject({ code: 'ok', reason: expect.stringContaining('both members present') });
     expect((await n1.exec(['ls', '/srv/tandem'])).stdout).toContain('during');
   }, 2 * STEP_MS);
+
+  it('CHAP: the targets then demand it; a wrong password is refused at login, the right one assembles the same array', async () => {
+    expect((await agent('stop')).code).toBe('ok');
+    const chapCfg = `${lab.dir}/tandem-chap.yaml`;
+    writeFileSync(chapCfg, readFileSync(cfg, 'utf8').replace('      mount: {', '      chap: { user: n1-chap, password: { env: TANDEM_CHAP_PASSWORD } }\n      mount: {'));
+    const password = (pw: string): Record<string, string> => ({ TANDEM_CHAP_PASSWORD: pw });
+    for (const [host, array] of [[s1, 'array1'], [s2, 'array2']] as const) {
+      await host.exec([process.execPath, CLI, 'volume', 'apply', '--array', array, '--yes', '-c', chapCfg], { timeoutMs: STEP_MS, env: password('lab-chap-secret1') });
+    }
+    // The password came from the environment at run time: it is in LIO's ACL, never in the script.
+    const tpg = '/sys/kernel/config/target/iscsi/iqn.2026-12.org.tandem:array1/tpgt_1';
+    expect((await s1.exec(['cat', `${tpg}/attrib/authentication`, `${tpg}/acls/iqn.2026-12.org.tandem:n1/auth/userid`])).stdout.split('\n').slice(0, 2)).toEqual(['1', 'n1-chap']);
+    const plan = (await s1.exec([process.execPath, CLI, 'volume', 'plan', '--array', 'array1', '-c', chapCfg], { timeoutMs: STEP_MS, env: password('lab-chap-secret1') })).stdout;
+    expect(plan).not.toContain('lab-chap-secret1');
+
+    const refused = await agent('promote', chapCfg, password('not-the-secret'));
+    expect(refused.code).toBe('failed');
+    // iscsiadm's own words for a CHAP refusal (exit 24), carried into the reason an operator reads.
+    expect(refused.reason).toMatch(/not logged in: array1: .*(authori[sz]ation failure|exited 24)/i);
+    expect((await n1.exec(['iscsiadm', '-m', 'session'], { allowFailure: true })).exitCode).toBe(21);
+    expect(await agent('promote', chapCfg, password('lab-chap-secret1'))).toMatchObject({ code: 'ok', reason: expect.stringContaining('both members present') });
+    expect((await n1.exec(['ls', '/srv/tandem'])).stdout).toContain('during');
+  }, 3 * STEP_MS);
 });
