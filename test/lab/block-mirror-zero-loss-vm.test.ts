@@ -29,6 +29,8 @@ const BIN = '/usr/lib/postgresql/15/bin';
 const ROOT = '/srv/orders';
 const PREP = '/tmp/tandem-bm-agents-pgdata';
 const VIP = '192.0.2.10';
+/** One `tandem` CLI run in a guest: oclif starts in about 20 s under TCG alone, and took over 60 s in CI beside other VM tests. */
+const CLI_MS = 180_000;
 const PG_PASSWORD = 'lab-orders';
 
 let lab: VmLab;
@@ -44,7 +46,7 @@ async function tandem(guest: string, args: readonly string[], timeoutMs = 120_00
 }
 
 async function leaseHolder(from: string): Promise<string | undefined> {
-  return (JSON.parse(await tandem(from, ['status', '--json'], 60_000)) as { lease?: { holder: string } }).lease?.holder;
+  return (JSON.parse(await tandem(from, ['status', '--json'], CLI_MS)) as { lease?: { holder: string } }).lease?.holder;
 }
 
 const psql = (guest: string, sql: string) => g(guest).exec([`${BIN}/psql`, '-X', '-At', '-h', `${ROOT}/run`, '-U', 'tandem', '-d', 'postgres', '-c', sql], { allowFailure: true, timeoutMs: 60_000 });
@@ -219,7 +221,7 @@ describe('zero-loss PostgreSQL failover over the block-level WAL mirror, with ag
     expect(report.splitBrain.windows ?? []).toEqual([]);
 
     // What made it zero-loss: s1 was fenced over IPMI, the mirror held WAL past what s2 had received, and it was replayed.
-    const events = (JSON.parse(await tandem('s2', ['events', '--json', '--limit', '300'], 60_000)) as { events: { type: string; message: string }[] }).events.map((e) => `${e.type}: ${e.message}`);
+    const events = (JSON.parse(await tandem('s2', ['events', '--json', '--limit', '300'], CLI_MS)) as { events: { type: string; message: string }[] }).events.map((e) => `${e.type}: ${e.message}`);
     const log = readFileSync(join(g('s2').dir, 'agent.log'), 'utf8');
     expect(log, 'fenced by IPMI').toMatch(/s1 fenced at epoch \d+ by level/);
     // The standby's receiver had stopped, so what it lacked came from its own disk, the mirror's member: more than nothing.

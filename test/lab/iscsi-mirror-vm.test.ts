@@ -15,6 +15,8 @@ import { ensureBuilt, repoRoot } from '../integration/cli-support.js';
 const CONFIG = join(repoRoot, 'examples/iscsi-mirror-four-nic.yaml');
 const CLI = join(repoRoot, 'packages/cli/bin/run.js');
 const VIP = '192.0.2.10';
+/** One `tandem` CLI run in a guest: oclif starts in about 20 s under TCG alone, and took over 60 s in CI beside other VM tests. */
+const CLI_MS = 180_000;
 const IQN = (host: string): string => `iqn.2026-12.org.tandem.ledger:${host}`;
 
 let lab: VmLab;
@@ -35,12 +37,12 @@ async function vipHolder(): Promise<string | undefined> {
 }
 
 async function leaseHolder(from: string): Promise<string | undefined> {
-  const status = JSON.parse(await tandem(from, ['status', '--json'], 60_000)) as { lease?: { holder: string } };
+  const status = JSON.parse(await tandem(from, ['status', '--json'], CLI_MS)) as { lease?: { holder: string } };
   return status.lease?.holder;
 }
 
 async function eventTypes(from: string): Promise<string[]> {
-  const out = JSON.parse(await tandem(from, ['events', '--json', '--limit', '200'], 60_000)) as { events: { type: string; message: string }[] };
+  const out = JSON.parse(await tandem(from, ['events', '--json', '--limit', '200'], CLI_MS)) as { events: { type: string; message: string }[] };
   return out.events.map((e) => `${e.type}: ${e.message}`);
 }
 
@@ -139,7 +141,7 @@ describe('iSCSI mirrored volume over four-NIC servers (VM lab)', { timeout: 900_
   it('s1 creates the mirror once; a database is made on it; volume status shows both members in sync', async () => {
     await tandem('s1', ['volume', 'apply', '--node', 's1', '--create', '--yes']);
     const status = await until('a clean mirror on s1', 300_000, async () => {
-      const s = JSON.parse(await tandem('s1', ['volume', 'status', '--json'], 60_000)) as { state: string; members: { state: string }[] };
+      const s = JSON.parse(await tandem('s1', ['volume', 'status', '--json'], CLI_MS)) as { state: string; members: { state: string }[] };
       return s.state === 'clean' ? s : undefined;
     });
     expect(status.members.map((m) => m.state)).toEqual(['in-sync', 'in-sync']);
@@ -193,7 +195,7 @@ describe('iSCSI mirrored volume over four-NIC servers (VM lab)', { timeout: 900_
     const primary = (await vipHolder())!;
     await g('a2').powerOff();
     await until('a degraded volume', 300_000, async () => {
-      const s = JSON.parse(await tandem(primary, ['volume', 'status', '--json'], 60_000)) as { state: string };
+      const s = JSON.parse(await tandem(primary, ['volume', 'status', '--json'], CLI_MS)) as { state: string };
       return s.state === 'degraded' ? s : undefined;
     });
     const lostAt = Date.now();
@@ -202,7 +204,7 @@ describe('iSCSI mirrored volume over four-NIC servers (VM lab)', { timeout: 900_
     await g('a2').powerOn();
     await tandem('a2', ['volume', 'apply', '--array', 'a2', '--yes']);
     await until('a clean volume after resync', 600_000, async () => {
-      const s = JSON.parse(await tandem(primary, ['volume', 'status', '--json'], 60_000)) as { state: string };
+      const s = JSON.parse(await tandem(primary, ['volume', 'status', '--json'], CLI_MS)) as { state: string };
       return s.state === 'clean' ? s : undefined;
     });
     expect((await eventTypes(primary)).some((e) => e.startsWith('resource.recovered'))).toBe(true);
