@@ -82,6 +82,26 @@ export async function stopTransports(clock: Clock, transports: readonly Composed
   return ok(`stopped ${transports.length} transport(s)`);
 }
 
+/** Call one side hook on every transport that has it, in config order; the first failure ends the walk. */
+async function eachSourceSide(
+  clock: Clock,
+  transports: readonly Composed<ReplicationTransport>[],
+  hook: 'startSource' | 'stopSource',
+  fallbackMs: number,
+): Promise<{ readonly done: readonly { readonly id: string; readonly reason: string }[]; readonly failed?: { readonly id: string; readonly outcome: Outcome } }> {
+  const done: { id: string; reason: string }[] = [];
+  for (const t of transports) {
+    const fn = t.impl[hook];
+    if (fn === undefined) continue;
+    const o = await callWithDeadline(clock, t.timeoutMs ?? t.impl.defaultTimeoutMs ?? fallbackMs, `${hook} of transport ${t.id}`, (ctx) => fn.call(t.impl, ctx));
+    if (o.code !== 'ok') return { done, failed: { id: t.id, outcome: o } };
+    done.push({ id: t.id, reason: o.reason });
+  }
+  return { done };
+}
+
+const failedCode = (o: Outcome): 'timeout' | 'failed' => (o.code === 'timeout' ? 'timeout' : 'failed');
+
 /**
  * On the node being promoted, after `stopTransports` and before any resource:
  * the transports' primary side (`startSource`), in config order. The first
@@ -89,15 +109,9 @@ export async function stopTransports(clock: Clock, transports: readonly Composed
  * writes depend on (a database without its mirrored pg_wal).
  */
 export async function startSources(clock: Clock, transports: readonly Composed<ReplicationTransport>[], fallbackMs: number): Promise<Outcome<ActionResultData>> {
-  const started: string[] = [];
-  for (const t of transports) {
-    const startSource = t.impl.startSource;
-    if (startSource === undefined) continue;
-    const o = await callWithDeadline(clock, t.timeoutMs ?? t.impl.defaultTimeoutMs ?? fallbackMs, `start source side of transport ${t.id}`, (ctx) => startSource.call(t.impl, ctx));
-    if (o.code !== 'ok') return outcome(o.code === 'timeout' ? 'timeout' : 'failed', `start the primary side of transport ${t.id}: ${o.code} (${o.reason}); the group was not started`);
-    started.push(`${t.id}: ${o.reason}`);
-  }
-  return ok(started.length === 0 ? 'no transport has a primary side' : started.join('; '));
+  const r = await eachSourceSide(clock, transports, 'startSource', fallbackMs);
+  if (r.failed) return outcome(failedCode(r.failed.outcome), `start the primary side of transport ${r.failed.id}: ${r.failed.outcome.code} (${r.failed.outcome.reason}); the group was not started`);
+  return ok(r.done.length === 0 ? 'no transport has a primary side' : r.done.map((d) => `${d.id}: ${d.reason}`).join('; '));
 }
 
 /**
@@ -106,15 +120,9 @@ export async function startSources(clock: Clock, transports: readonly Composed<R
  * because a database still writing its WAL keeps a mirrored pg_wal busy.
  */
 export async function stopSources(clock: Clock, transports: readonly Composed<ReplicationTransport>[], fallbackMs: number): Promise<Outcome<ActionResultData>> {
-  const stopped: string[] = [];
-  for (const t of transports) {
-    const stopSource = t.impl.stopSource;
-    if (stopSource === undefined) continue;
-    const o = await callWithDeadline(clock, t.timeoutMs ?? t.impl.defaultTimeoutMs ?? fallbackMs, `stop source side of transport ${t.id}`, (ctx) => stopSource.call(t.impl, ctx));
-    if (o.code !== 'ok') return outcome(o.code === 'timeout' ? 'timeout' : 'failed', `release the primary side of transport ${t.id} after demotion: ${o.code} (${o.reason})`);
-    stopped.push(t.id);
-  }
-  return ok(stopped.length === 0 ? 'no transport has a primary side' : `released the primary side of ${stopped.join(', ')}`);
+  const r = await eachSourceSide(clock, transports, 'stopSource', fallbackMs);
+  if (r.failed) return outcome(failedCode(r.failed.outcome), `release the primary side of transport ${r.failed.id} after demotion: ${r.failed.outcome.code} (${r.failed.outcome.reason})`);
+  return ok(r.done.length === 0 ? 'no transport has a primary side' : `released the primary side of ${r.done.map((d) => d.id).join(', ')}`);
 }
 
 /**
