@@ -1,10 +1,11 @@
-import { ok, outcome, type Clock, type Logger, type NodeInfo, type Outcome, type ResourceAgent, type ResourceCallContext, type ResourceState } from '@tandem/core';
+import { ok, outcome, type Clock, type Logger, type NodeInfo, type Outcome, type PromotionReadiness, type ResourceAgent, type ResourceCallContext, type ResourceState } from '@tandem/core';
 import { slotNameFor, type PostgresAgentOptions } from './options.js';
 import { commandFailure, deadlineOf, waitSeconds, type Deadline, type PgTools } from './pg-tools.js';
 import { hasStandbySignal, inspectServer } from './server-state.js';
 import { configureStandby } from './standby-setup.js';
 import { startServer } from './start-server.js';
 import { IMMEDIATE_STOP_MS, stopServer } from './stop-server.js';
+import { readinessOf } from './readiness.js';
 import { rejoinAsReplica } from './rejoin-as-replica.js';
 import { peerStandbyNames, rearmIfStreaming, setBeforePromote } from './sync-guard.js';
 
@@ -32,7 +33,7 @@ export class PostgresAgent implements ResourceAgent {
     private readonly logger?: Logger,
   ) {
     const o = tools.options;
-    this.defaultTimeoutsMs = { start: o.startTimeoutMs + 5000, stop: o.stopTimeoutMs + IMMEDIATE_STOP_MS + 5000, monitor: 10_000, promote: 60_000, demote: o.stopTimeoutMs + IMMEDIATE_STOP_MS + o.startTimeoutMs };
+    this.defaultTimeoutsMs = { start: o.startTimeoutMs + 5000, stop: o.stopTimeoutMs + IMMEDIATE_STOP_MS + 5000, monitor: 10_000, readiness: 10_000, promote: 60_000, demote: o.stopTimeoutMs + IMMEDIATE_STOP_MS + o.startTimeoutMs };
   }
 
   private get options(): PostgresAgentOptions {
@@ -83,6 +84,16 @@ export class PostgresAgent implements ResourceAgent {
         return ok(`${running}${await this.guardSync(d)}`, { role: state.role });
       }
     }
+  }
+
+  /**
+   * Could this node be promoted now: a running standby (or primary) that
+   * answers with its WAL position. Read-only; asked before every election.
+   */
+  async readiness(ctx: ResourceCallContext): Promise<Outcome<PromotionReadiness>> {
+    const d = this.begin(ctx, 'readiness of');
+    if ('code' in d) return outcome(d.code, d.reason);
+    return readinessOf(this.tools, this.cluster.self.name, d);
   }
 
   /**

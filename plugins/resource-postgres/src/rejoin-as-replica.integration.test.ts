@@ -2,6 +2,7 @@ import { existsSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ExecaCommandRunner, SystemClock, type NodeInfo, type ResourceCallContext } from '@tandem/core';
 import type { PostgresAgentOptions } from './options.js';
+import { parseLsn } from './lsn.js';
 import { PgTools } from './pg-tools.js';
 import { PostgresAgent } from './postgres-agent.js';
 import { rejoinAsReplica } from './rejoin-as-replica.js';
@@ -73,6 +74,24 @@ describe('resource-postgres with real PostgreSQL on loopback', () => {
     expect(await fx.sql(a.address, "select application_name || ' ' || state from pg_stat_replication")).toBe('b streaming');
   }, 90_000);
 
+  it('readiness: the standby reports how far it got, the primary its current LSN, both read from the servers', async () => {
+    await fx.sql(a.address, 'select pg_switch_wal()'); // new WAL without a row the later checks would see
+    const primaryLsn = parseLsn(await fx.sql(a.address, 'select pg_current_wal_lsn()')) ?? -1;
+    const onA = await a.agent.readiness(ctx());
+    expect(onA.code, onA.reason).toBe('ok');
+    expect(onA.data?.position?.offset).toBeGreaterThanOrEqual(primaryLsn);
+    expect(onA.reason).toContain('runs as primary');
+    // The standby catches up to the primary's position, and its answer is the replay (or receive) LSN it reports itself.
+    await until('b at the primary position', async () => ((await b.agent.readiness(ctx())).data?.position?.offset ?? -1) >= primaryLsn);
+    const onB = await b.agent.readiness(ctx());
+    expect(onB.code, onB.reason).toBe('ok');
+    expect(onB.reason).toContain('runs as a standby');
+    const replayed = parseLsn(await fx.sql(b.address, 'select greatest(pg_last_wal_replay_lsn(), pg_last_wal_receive_lsn())')) ?? -1;
+    expect(onB.data?.position?.offset).toBeLessThanOrEqual(replayed);
+    expect(onB.data?.position?.label).toMatch(/^[0-9A-F]+\/[0-9A-F]+$/);
+    expect(await b.agent.monitor(ctx())).toMatchObject({ code: 'ok', data: { role: 'replica' } });
+  }, 60_000);
+
   it('promotes the standby; the diverged old primary is demoted (stopped) and rejoins by pg_rewind, following the new primary', async () => {
     expect(await b.agent.demote(ctx())).toMatchObject({ code: 'ok' }); // a replica stays as it is
     expect(await b.agent.monitor(ctx())).toMatchObject({ code: 'ok', data: { role: 'replica' } });
@@ -87,6 +106,9 @@ describe('resource-postgres with real PostgreSQL on loopback', () => {
     const demoted = await a.agent.demote(ctx(b.node));
     expect(demoted.code, demoted.reason).toBe('ok');
     expect((await a.agent.monitor(ctx())).code).toBe('not-running');
+    const stale = await a.agent.readiness(ctx());
+    expect(stale.code).toBe('not-running');
+    expect(stale.reason).toContain('a former primary needs `tandem rejoin a --data`');
 
     const lines: string[] = [];
     const joined = await rejoinAsReplica({ options: a.options, self: a.node, primary: b.node, runner, onProgress: (l) => lines.push(l), timeoutMs: 60_000 });
