@@ -1,4 +1,4 @@
-import { ok, outcome, SystemClock, type Outcome, type ResourceCallContext, type ResourceState } from '@tandem/core';
+import { ok, outcome, SystemClock, type Outcome, type PromotionReadiness, type ResourceCallContext, type ResourceState } from '@tandem/core';
 import { MemoryResourceAgent } from '../fakes/memory-resource-agent.js';
 
 /** Fails `stop` on a resource that is already stopped (OCF requires ok). */
@@ -60,5 +60,21 @@ export class PromoteTwiceFailsAgent extends MemoryResourceAgent {
   override async promote(ctx: ResourceCallContext): Promise<Outcome> {
     if (this.role === 'primary') return outcome('failed', 'already primary');
     return super.promote(ctx);
+  }
+}
+
+/** Starts a stopped resource to see whether it could be promoted: readiness must be read-only. */
+export class ReadinessStartsAgent extends MemoryResourceAgent {
+  async readiness(ctx: ResourceCallContext): Promise<Outcome<PromotionReadiness>> {
+    if (!this.running) await this.start(ctx);
+    return ok('ready', { position: { offset: 1, label: '0/1' } });
+  }
+}
+
+/** Reports a position no one can order (a negative offset, an empty label). */
+export class MalformedPositionAgent extends MemoryResourceAgent {
+  async readiness(ctx: ResourceCallContext): Promise<Outcome<PromotionReadiness>> {
+    if (ctx.signal.aborted) return outcome('timeout', 'readiness: aborted');
+    return this.running ? ok('ready', { position: { offset: -1, label: '' } }) : outcome('not-running', 'cleanly stopped');
   }
 }

@@ -89,6 +89,8 @@ export const deliberatelyBroken = {
     emptyReason: { factory: memoryAgentFactory(agents.EmptyReasonAgent), caughtBy: ['start twice is ok, and monitor then is ok with a role'] },
     ignoresAbort: { factory: memoryAgentFactory(agents.IgnoresAbortAgent), caughtBy: ['an already-aborted signal returns timeout, and the resource can still be stopped cleanly', 'a start that cannot finish gives timeout within the deadline and leaves nothing running'] },
     promoteTwiceFails: { factory: memoryAgentFactory(agents.PromoteTwiceFailsAgent), caughtBy: ['promote twice is ok and monitor reports primary; demote twice is ok and monitor reports replica or not-running'] },
+    readinessStarts: { factory: memoryAgentFactory(agents.ReadinessStartsAgent), caughtBy: ['readiness, when present, answers a valid outcome (ok with a well-formed position) and changes nothing monitor sees'] },
+    malformedPosition: { factory: memoryAgentFactory(agents.MalformedPositionAgent), caughtBy: ['readiness, when present, answers a valid outcome (ok with a well-formed position) and changes nothing monitor sees'] },
   },
   probes: {
     ignoresAbort: { factory: memoryProbeFactory(probes.IgnoresAbortProbe), caughtBy: ['a target that never answers gives timeout within the deadline and leaves nothing running'] },

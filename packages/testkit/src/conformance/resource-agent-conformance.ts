@@ -1,5 +1,5 @@
 import { expect } from 'vitest';
-import type { ResourceAgent, ResourceCallContext, ResourceRole } from '@tandem/core';
+import type { Outcome, PromotionReadiness, ResourceAgent, ResourceCallContext, ResourceRole, ResourceState } from '@tandem/core';
 import { describeChecks, type Check, type CheckEnv, type Disposable, type SubjectFactory } from './check.js';
 import { expectIdle, invoke, invokePreAborted, invokeShortDeadline } from './invoke.js';
 
@@ -32,6 +32,26 @@ async function expectMonitor(s: ResourceAgentSubject, env: CheckEnv, running: bo
   if (!running) return;
   expect(['primary', 'replica', 'none'], `${what}: monitor ok must report a role`).toContain(o.data?.role);
   if (role) expect(o.data?.role, `${what}: role`).toBe(role);
+}
+
+/**
+ * Ask `readiness` (when the agent has it) between two monitors: a valid
+ * outcome, a well-formed position when it gives one, and nothing monitor
+ * sees changed by the asking.
+ */
+async function expectReadinessReadOnly(s: ResourceAgentSubject, env: CheckEnv, what: string): Promise<void> {
+  const readiness = s.agent.readiness;
+  if (readiness === undefined) return;
+  const monitor = (label: string): Promise<Outcome<ResourceState>> => invoke<ResourceState, ResourceCallContext>(env, label, (ctx) => s.agent.monitor(ctx), { extra: { epoch: EPOCH } });
+  const before = await monitor(`monitor before readiness (${what})`);
+  const r = await invoke<PromotionReadiness, ResourceCallContext>(env, `readiness (${what})`, (ctx) => readiness.call(s.agent, ctx), { extra: { epoch: EPOCH } });
+  const position = r.code === 'ok' ? r.data?.position : undefined;
+  if (position !== undefined) {
+    expect(Number.isSafeInteger(position.offset) && position.offset >= 0, `readiness (${what}): position.offset ${String(position.offset)} is not a non-negative safe integer`).toBe(true);
+    expect(typeof position.label === 'string' && position.label.trim() !== '', `readiness (${what}): position.label is empty`).toBe(true);
+  }
+  const after = await monitor(`monitor after readiness (${what})`);
+  expect({ code: after.code, role: after.data?.role }, `readiness (${what}) is not read-only: monitor answered ${before.code} before it, ${after.code} after`).toEqual({ code: before.code, role: before.data?.role });
 }
 
 export const resourceAgentChecks: readonly Check<ResourceAgentSubject, ResourceAgentFactory>[] = [
@@ -95,6 +115,21 @@ export const resourceAgentChecks: readonly Check<ResourceAgentSubject, ResourceA
         allowed: ['ok', 'not-running'],
       });
       if (after.code === 'ok') expect(after.data?.role, 'monitor after demote: role').toBe('replica');
+      await act(s, env, 'stop');
+    },
+  },
+  {
+    name: 'readiness, when present, answers a valid outcome (ok with a well-formed position) and changes nothing monitor sees',
+    run: async (s, env, f) => {
+      expect(['undefined', 'function'], 'agent.readiness must be a method when present').toContain(typeof s.agent.readiness);
+      if (s.agent.readiness === undefined) return;
+      await expectReadinessReadOnly(s, env, 'stopped');
+      await act(s, env, 'start');
+      await expectReadinessReadOnly(s, env, 'started');
+      if (f.roles) {
+        await act(s, env, 'promote');
+        await expectReadinessReadOnly(s, env, 'promoted');
+      }
       await act(s, env, 'stop');
     },
   },
