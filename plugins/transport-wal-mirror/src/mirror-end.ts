@@ -12,6 +12,22 @@ export interface MirrorListing {
 
 export type Result<T> = { readonly ok: true; readonly value: T } | { readonly ok: false; readonly why: string };
 
+const FS_ERRORS: Readonly<Record<string, string>> = {
+  ENOENT: 'it does not exist',
+  ENOTDIR: 'it is not a directory',
+  EACCES: 'permission denied',
+  EPERM: 'permission denied',
+  EIO: 'an I/O error (the disk under it may be failing)',
+};
+
+/** An fs error as an operator reads it, with its code: "it does not exist (ENOENT)". */
+function describeFsError(error: unknown): string {
+  const code = (error as NodeJS.ErrnoException).code;
+  if (code === undefined) return String(error);
+  const words = FS_ERRORS[code];
+  return words === undefined ? code : `${words} (${code})`;
+}
+
 const isPowerOfTwo = (n: number): boolean => n > 0 && (n & (n - 1)) === 0;
 
 /**
@@ -24,7 +40,7 @@ export async function listMirror(dir: string): Promise<Result<MirrorListing>> {
   try {
     names = await readdir(dir);
   } catch (error) {
-    return { ok: false, why: `cannot read the mirror directory ${dir}: ${(error as NodeJS.ErrnoException).code ?? String(error)}` };
+    return { ok: false, why: `cannot read the mirror directory ${dir}: ${describeFsError(error)}` };
   }
   const wal = names.filter((n) => /^[0-9A-F]{24}(\.partial)?$/.test(n)).sort();
   const last = wal.at(-1);
@@ -33,7 +49,7 @@ export async function listMirror(dir: string): Promise<Result<MirrorListing>> {
   try {
     segmentBytes = (await stat(join(dir, last))).size;
   } catch (error) {
-    return { ok: false, why: `cannot stat ${join(dir, last)}: ${(error as NodeJS.ErrnoException).code ?? String(error)}` };
+    return { ok: false, why: `cannot stat ${join(dir, last)}: ${describeFsError(error)}` };
   }
   if (!isPowerOfTwo(segmentBytes) || segmentBytes < 2 ** 20 || segmentBytes > 2 ** 30) {
     return { ok: false, why: `${join(dir, last)} is ${segmentBytes} bytes, not a WAL segment size (a power of two from 1 MiB to 1 GiB): the mirror is damaged` };
