@@ -14,6 +14,7 @@ import {
   type Member,
   type MemberRecord,
   type NewEvent,
+  type PrimaryRecord,
   type StoredEvent,
 } from '@tandem/core';
 import { openStoreDatabase } from './sqlite-schema.js';
@@ -110,6 +111,24 @@ export class SqliteCoordinationStore implements CoordinationStore {
     return this.read('lastEpoch', () => this.sql.lastEpoch.get()!.last_epoch);
   }
 
+  async recordPrimary(record: PrimaryRecord): Promise<boolean> {
+    assertPrimaryRecord(record);
+    // Read and write under one write lock: two candidates at the same epoch cannot both see "no record yet".
+    return this.write('recordPrimary', () => {
+      const current = this.sql.readPrimary.get();
+      if (current !== undefined && current.epoch >= record.epoch) return false;
+      this.sql.putPrimary.run({ node: record.node, epoch: record.epoch, at_wall_ms: record.atWallMs });
+      return true;
+    });
+  }
+
+  async lastPrimary(): Promise<PrimaryRecord | undefined> {
+    return this.read('lastPrimary', () => {
+      const row = this.sql.readPrimary.get();
+      return row === undefined ? undefined : { node: row.node, epoch: row.epoch, atWallMs: row.at_wall_ms };
+    });
+  }
+
   async heartbeat(record: MemberRecord, ttlMs: number): Promise<void> {
     assertTtlMs(ttlMs, 'heartbeat');
     this.write('heartbeat', (now) => {
@@ -203,6 +222,16 @@ export class SqliteCoordinationStore implements CoordinationStore {
       // Busy past busy_timeout, a full disk, a file removed under us: the caller cannot know the outcome.
       throw new StoreUnavailableError(`embedded store ${this.options.path}: ${what} failed: ${describe(error)}`, { cause: error });
     }
+  }
+}
+
+/** SQLite would keep a fractional or NaN epoch as REAL or NULL and compare it loosely; refuse it before the transaction. */
+function assertPrimaryRecord(record: PrimaryRecord): void {
+  if (!Number.isSafeInteger(record.epoch) || record.epoch < 0) {
+    throw new RangeError(`recordPrimary: epoch must be a non-negative integer, got ${String(record.epoch)}`);
+  }
+  if (!Number.isFinite(record.atWallMs)) {
+    throw new RangeError(`recordPrimary: atWallMs must be a finite number, got ${String(record.atWallMs)}`);
   }
 }
 

@@ -16,7 +16,8 @@ const ROUNDS = 40;
  * A child agent: plain ESM that loads this package's TypeScript source
  * through Vite's module runner (what vitest itself uses), so the children run
  * exactly the code under test without a build step. It opens the store, says
- * ready, waits for "go", then races.
+ * ready, waits for "go", then races: for the lease once or in a loop, or to
+ * record a promotion at the epoch given in place of the rounds.
  */
 const childSource = (viteUrl: string, entry: string, root: string): string => `
 import { createServer, createServerModuleRunner } from ${JSON.stringify(viteUrl)};
@@ -37,6 +38,9 @@ await new Promise((r) => process.stdin.once('data', r));
 if (mode === 'once') {
   const result = await store.acquireLease(node, 60000);
   process.stdout.write(JSON.stringify({ node, result }) + '\\n');
+} else if (mode === 'record') {
+  const written = await store.recordPrimary({ node, epoch: Number(rounds), atWallMs: Date.now() });
+  process.stdout.write(JSON.stringify({ node, written }) + '\\n');
 } else {
   for (let i = 0; i < Number(rounds); i++) {
     const result = await store.acquireLease(node, 5000);
@@ -118,6 +122,18 @@ describe('SqliteCoordinationStore shared by several OS processes', () => {
     expect(winners).toHaveLength(1);
     expect(winners[0]?.result.lease?.epoch).toBe(1);
     for (const loser of results.filter((r) => !r.result.acquired)) expect(loser.result.current?.holder).toBe(winners[0]?.node);
+  });
+
+  it('processes recording a promotion at one epoch: exactly one is written, and it is the one stored', async () => {
+    expect.hasAssertions();
+    const outputs = await race(script, (i) => [path, `proc-${i}`, 'record', '1']);
+    const results = outputs.flat().map((l) => JSON.parse(l) as { node: string; written: boolean });
+    expect(results).toHaveLength(PROCESSES);
+    const winners = results.filter((r) => r.written);
+    expect(winners).toHaveLength(1);
+    const reader = new SqliteCoordinationStore({ path });
+    expect(await reader.lastPrimary()).toMatchObject({ node: winners[0]?.node, epoch: 1 });
+    await reader.close();
   });
 
   it('processes taking turns: epochs are unique, gap-free, increasing, and holds never overlap', async () => {

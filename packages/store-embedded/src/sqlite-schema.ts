@@ -1,12 +1,19 @@
 import Database from 'better-sqlite3';
 
-/** Bumped when the tables change; a file with a newer version is refused rather than misread. */
-export const SCHEMA_VERSION = 1;
+/**
+ * Bumped when the tables change; a file with a newer version is refused rather than misread.
+ * 1: lease, epoch_counter, members, settings, events. 2: + primary_record.
+ */
+export const SCHEMA_VERSION = 2;
 
 /*
  * One row tables are pinned to id = 1 by a CHECK, so "the lease" can never
  * become two rows. Events use AUTOINCREMENT so an id is never handed out
  * twice, even after the oldest rows were trimmed.
+ *
+ * Every statement is idempotent (IF NOT EXISTS, OR IGNORE), so running the
+ * whole script is also the migration from any older version: a version 1
+ * file gains the primary_record table, empty, and keeps everything else.
  */
 const SCHEMA_SQL = `
 CREATE TABLE IF NOT EXISTS lease (
@@ -30,6 +37,12 @@ CREATE TABLE IF NOT EXISTS settings (
   settings_json TEXT NOT NULL
 );
 INSERT OR IGNORE INTO settings (id, settings_json) VALUES (1, '{"maintenance":false}');
+CREATE TABLE IF NOT EXISTS primary_record (
+  id INTEGER PRIMARY KEY CHECK (id = 1),
+  node TEXT NOT NULL,
+  epoch INTEGER NOT NULL,
+  at_wall_ms INTEGER NOT NULL
+);
 CREATE TABLE IF NOT EXISTS events (
   id INTEGER PRIMARY KEY AUTOINCREMENT,
   at_wall_ms INTEGER NOT NULL,

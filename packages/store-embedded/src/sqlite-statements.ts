@@ -6,6 +6,12 @@ export interface LeaseRow {
   readonly expires_at_wall_ms: number;
 }
 
+export interface PrimaryRow {
+  readonly node: string;
+  readonly epoch: number;
+  readonly at_wall_ms: number;
+}
+
 interface MemberRow {
   readonly node: string;
   readonly record_json: string;
@@ -31,6 +37,8 @@ export interface Statements {
   readonly deleteLease: Stmt<[]>;
   readonly lastEpoch: Stmt<[], { last_epoch: number }>;
   readonly setLastEpoch: Stmt<[number]>;
+  readonly readPrimary: Stmt<[], PrimaryRow>;
+  readonly putPrimary: Stmt<[PrimaryRow]>;
   readonly putMember: Stmt<[MemberRow]>;
   readonly deleteLapsedMembers: Stmt<[number]>;
   readonly liveMembers: Stmt<[number], MemberRow>;
@@ -51,6 +59,10 @@ export function prepareStatements(db: Database.Database): Statements {
     deleteLease: db.prepare<[]>('DELETE FROM lease WHERE id = 1'),
     lastEpoch: db.prepare<[], { last_epoch: number }>('SELECT last_epoch FROM epoch_counter WHERE id = 1'),
     setLastEpoch: db.prepare<[number]>('UPDATE epoch_counter SET last_epoch = ? WHERE id = 1'),
+    readPrimary: db.prepare<[], PrimaryRow>('SELECT node, epoch, at_wall_ms FROM primary_record WHERE id = 1'),
+    putPrimary: db.prepare<[PrimaryRow]>(
+      'INSERT OR REPLACE INTO primary_record (id, node, epoch, at_wall_ms) VALUES (1, @node, @epoch, @at_wall_ms)',
+    ),
     putMember: db.prepare<[MemberRow]>(
       'INSERT OR REPLACE INTO members (node, record_json, expires_at_wall_ms) VALUES (@node, @record_json, @expires_at_wall_ms)',
     ),
