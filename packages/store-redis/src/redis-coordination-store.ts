@@ -13,12 +13,22 @@ import {
   type Member,
   type MemberRecord,
   type NewEvent,
+  type PrimaryRecord,
   type StoredEvent,
 } from '@tandem/core';
 import { Redis } from 'ioredis';
 import { redisOptions, type RedisConnectionSettings } from './redis-connection-options.js';
 import { redisKeys, type RedisKeys } from './redis-keys.js';
-import { leaseResultFrom, parseEvents, parseLeaseReply, parseMembers, parseSettings, settingsFromHash } from './redis-replies.js';
+import {
+  leaseResultFrom,
+  parseEvents,
+  parseLeaseReply,
+  parseMembers,
+  parsePrimaryReply,
+  parseRecordPrimaryReply,
+  parseSettings,
+  settingsFromHash,
+} from './redis-replies.js';
 import * as lua from './redis-scripts.js';
 import { watchConnection, type ConnectionWatch } from './watch-connection.js';
 
@@ -26,7 +36,10 @@ export interface RedisCoordinationStoreOptions {
   readonly connection: RedisConnectionSettings;
   /** Prefix of every key; lets several clusters share one Redis. Default `tandem:`. */
   readonly keyPrefix?: string;
-  /** Replicas that must acknowledge a lease write (WAIT); fewer within the wait means "not acquired". Default 0. */
+  /**
+   * Replicas that must acknowledge a lease or primary-record write (WAIT); fewer within the wait means
+   * "not acquired" for a lease and a rejection for recordPrimary. Default 0.
+   */
   readonly minReplicaAcks?: number;
   /** Events kept in the stream; the oldest are trimmed. */
   readonly eventsMax?: number;
@@ -43,6 +56,7 @@ const SCRIPTS = {
   tandemRenewLease: [lua.RENEW_LEASE, 1],
   tandemReleaseLease: [lua.RELEASE_LEASE, 1],
   tandemReadLease: [lua.READ_LEASE, 1],
+  tandemRecordPrimary: [lua.RECORD_PRIMARY, 1],
   tandemHeartbeat: [lua.HEARTBEAT, 2],
   tandemListMembers: [lua.LIST_MEMBERS, 1],
   tandemUpdateSettings: [lua.UPDATE_SETTINGS, 1],
@@ -109,6 +123,22 @@ export class RedisCoordinationStore implements CoordinationStore {
     return this.call('lastEpoch', async () => Number((await this.redis.get(this.keys.epoch)) ?? 0));
   }
 
+  async recordPrimary(record: PrimaryRecord): Promise<boolean> {
+    assertPrimaryRecord(record);
+    return this.call('recordPrimary', async () => {
+      const written = parseRecordPrimaryReply(await this.script('tandemRecordPrimary')(this.keys.primary, record.node, record.epoch, record.atWallMs));
+      if (!written || (await this.replicated('recordPrimary'))) return written;
+      // Unlike a lease there is no TTL to undo this: the record is on the master and may or may not survive a failover.
+      throw new StoreUnavailableError(
+        `redis store: recordPrimary at epoch ${record.epoch} was not acknowledged by ${this.minReplicaAcks} replica(s); it may or may not survive a failover`,
+      );
+    });
+  }
+
+  async lastPrimary(): Promise<PrimaryRecord | undefined> {
+    return this.call('lastPrimary', async () => parsePrimaryReply(await this.redis.hmget(this.keys.primary, 'node', 'epoch', 'at_wall_ms')));
+  }
+
   async heartbeat(record: MemberRecord, ttlMs: number): Promise<void> {
     assertTtlMs(ttlMs, 'heartbeat');
     await this.call('heartbeat', () =>
@@ -169,13 +199,19 @@ export class RedisCoordinationStore implements CoordinationStore {
    * lease (nor the epoch), and another node could be granted the same epoch.
    */
   private async confirmReplicated(what: string, result: LeaseResult): Promise<LeaseResult> {
-    if (!result.acquired || this.minReplicaAcks === 0) return result;
+    if (!result.acquired || (await this.replicated(what))) return result;
+    return { acquired: false, current: result.lease };
+  }
+
+  /** True when `minReplicaAcks` replicas have every write this connection made so far (always, with 0). */
+  private async replicated(what: string): Promise<boolean> {
+    if (this.minReplicaAcks === 0) return true;
     // Half the call budget, so WAIT answers before the command timeout cuts it.
     const waitMs = Math.max(1, Math.floor(this.timeoutMs / 2));
     const acked = await this.redis.wait(this.minReplicaAcks, waitMs);
-    if (acked >= this.minReplicaAcks) return result;
-    this.logger?.warn({ what, acked, needed: this.minReplicaAcks, waitMs }, 'lease write not acknowledged by enough replicas; counted as not held');
-    return { acquired: false, current: result.lease };
+    if (acked >= this.minReplicaAcks) return true;
+    this.logger?.warn({ what, acked, needed: this.minReplicaAcks, waitMs }, 'store write not acknowledged by enough replicas; counted as not written');
+    return false;
   }
 
   private script(name: keyof typeof SCRIPTS): ScriptFn {
@@ -212,5 +248,15 @@ export class RedisCoordinationStore implements CoordinationStore {
     } finally {
       stopTimer.abort();
     }
+  }
+}
+
+/** Lua compares epochs as doubles and tonumber() of 'NaN' is nil: only plain integers go to the script. */
+function assertPrimaryRecord(record: PrimaryRecord): void {
+  if (!Number.isSafeInteger(record.epoch) || record.epoch < 0) {
+    throw new RangeError(`recordPrimary: epoch must be a non-negative integer, got ${String(record.epoch)}`);
+  }
+  if (!Number.isFinite(record.atWallMs)) {
+    throw new RangeError(`recordPrimary: atWallMs must be a finite number, got ${String(record.atWallMs)}`);
   }
 }

@@ -116,6 +116,27 @@ describe('RedisCoordinationStore with minReplicaAcks (WAIT)', () => {
     expect(await s.readLease()).toMatchObject({ holder: 'a', epoch: 1 });
     expect(await s.renewLease('a', 1, 10_000)).toMatchObject({ acquired: true });
   });
+
+  it('rejects a primary record no replica acknowledges (it stays on the master), and resolves once one does', async () => {
+    expect.hasAssertions();
+    const master = await server();
+    const logger = new MemoryLogger();
+    const s = store(master.port, { minReplicaAcks: 1, logger });
+    const lonely = s.recordPrimary({ node: 'a', epoch: 1, atWallMs: 1 });
+    await expect(lonely).rejects.toBeInstanceOf(StoreUnavailableError);
+    await expect(lonely).rejects.toThrow(/not acknowledged by 1 replica/);
+    // Written on the master, with no TTL to undo it: the same epoch is refused from now on.
+    expect(await s.lastPrimary()).toEqual({ node: 'a', epoch: 1, atWallMs: 1 });
+    expect(await s.recordPrimary({ node: 'b', epoch: 1, atWallMs: 2 })).toBe(false);
+    await server({ replicaOfPort: master.port });
+    const admin = new Redis({ host: '127.0.0.1', port: master.port, protocol: 2 });
+    await expect.poll(async () => /slave0:.*state=online/.test(String(await admin.info('replication'))), { timeout: 15_000, interval: 100 }).toBe(true);
+    admin.disconnect();
+    // A slow first ack rejects again (and burns that epoch); each try takes the next one.
+    let epoch = 1;
+    await expect.poll(async () => s.recordPrimary({ node: 'b', epoch: ++epoch, atWallMs: 3 }).catch(() => false), { timeout: 10_000, interval: 200 }).toBe(true);
+    expect(await s.lastPrimary()).toEqual({ node: 'b', epoch, atWallMs: 3 });
+  });
 });
 
 describe('RedisCoordinationStore with an ACL user', () => {

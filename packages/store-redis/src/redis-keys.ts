@@ -9,6 +9,8 @@ export interface RedisKeys {
   readonly lease: string;
   /** Integer counter, never expires, only INCR'd: the last epoch granted. */
   readonly epoch: string;
+  /** Hash {node, epoch, at_wall_ms}, no TTL: the last recorded promotion; only ever replaced by a higher epoch. */
+  readonly primary: string;
   /** String (JSON MemberRecord) per node, with a PX ttl: `${memberPrefix}${node}`. */
   readonly memberPrefix: string;
   /** Set of node names that heartbeated; pruned when a member key is found gone. */
@@ -23,6 +25,7 @@ export function redisKeys(prefix: string): RedisKeys {
   return {
     lease: `${prefix}lease`,
     epoch: `${prefix}epoch`,
+    primary: `${prefix}primary`,
     memberPrefix: `${prefix}member:`,
     memberIndex: `${prefix}members`,
     settings: `${prefix}settings`,

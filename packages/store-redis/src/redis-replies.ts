@@ -1,4 +1,4 @@
-import type { ClusterSettings, Lease, LeaseResult, Member, MemberRecord, OperatorRequest, StoredEvent } from '@tandem/core';
+import type { ClusterSettings, Lease, LeaseResult, Member, MemberRecord, OperatorRequest, PrimaryRecord, StoredEvent } from '@tandem/core';
 
 /*
  * Turning script and command replies (RESP2: arrays, strings, integers,
@@ -24,6 +24,26 @@ export function parseLeaseReply(reply: unknown): { granted: boolean; lease: Leas
 export function leaseResultFrom(reply: unknown): LeaseResult {
   const { granted, lease } = parseLeaseReply(reply);
   return granted && lease !== undefined ? { acquired: true, lease } : { acquired: false, current: lease };
+}
+
+/** 1 or 0 from the record-primary script. */
+export function parseRecordPrimaryReply(reply: unknown): boolean {
+  if (reply !== 0 && reply !== 1) throw shapeError('record-primary script', reply);
+  return reply === 1;
+}
+
+/** HMGET primary node epoch at_wall_ms: all null before the first record; anything partial or non-numeric is not ours. */
+export function parsePrimaryReply(reply: unknown): PrimaryRecord | undefined {
+  if (!Array.isArray(reply) || reply.length !== 3) throw shapeError('primary record', reply);
+  if (reply.every((field) => field === null)) return undefined;
+  const [node, epoch, atWallMs] = reply as [unknown, unknown, unknown];
+  const wellFormed = typeof node === 'string' && node !== '' && isText(epoch, /^\d+$/) && isText(atWallMs, /^-?\d+(\.\d+)?$/);
+  if (!wellFormed) throw shapeError('primary record', reply);
+  return { node, epoch: Number(epoch), atWallMs: Number(atWallMs) };
+}
+
+function isText(field: unknown, pattern: RegExp): field is string {
+  return typeof field === 'string' && pattern.test(field);
 }
 
 export function parseMembers(reply: unknown): Member[] {

@@ -50,6 +50,22 @@ if not holder then return {0, false, 0, -2} end
 return {1, holder, tonumber(redis.call('HGET', KEYS[1], 'epoch')), redis.call('PTTL', KEYS[1])}
 `;
 
+/**
+ * KEYS: primary. ARGV: node, epoch, atWallMs. Write the record only if none
+ * at this epoch or above is there; answers 1 (written) or 0 (refused). A
+ * record whose epoch is not a number is not ours to overwrite: an error.
+ */
+export const RECORD_PRIMARY = `
+local stored = redis.call('HGET', KEYS[1], 'epoch')
+if stored then
+  local current = tonumber(stored)
+  if not current then return redis.error_reply('primary record ' .. KEYS[1] .. ' has a non-numeric epoch') end
+  if current >= tonumber(ARGV[2]) then return 0 end
+end
+redis.call('HSET', KEYS[1], 'node', ARGV[1], 'epoch', ARGV[2], 'at_wall_ms', ARGV[3])
+return 1
+`;
+
 /** KEYS: member key, member index. ARGV: node, record JSON, ttlMs. */
 export const HEARTBEAT = `
 redis.call('SET', KEYS[1], ARGV[2], 'PX', ARGV[3])

@@ -1,0 +1,24 @@
+import { describe, expect, it } from 'vitest';
+import { parsePrimaryReply, parseRecordPrimaryReply } from './redis-replies.js';
+
+describe('primary record replies', () => {
+  it('reads an absent record as undefined and a whole one as numbers', () => {
+    expect.hasAssertions();
+    expect(parsePrimaryReply([null, null, null])).toBeUndefined();
+    expect(parsePrimaryReply(['db1', '7', '1767225600000'])).toEqual({ node: 'db1', epoch: 7, atWallMs: 1_767_225_600_000 });
+  });
+
+  it('throws on a partial, foreign or non-numeric record rather than guessing', () => {
+    expect.hasAssertions();
+    for (const reply of [['db1', null, null], [null, '7', '1'], ['db1', 'seven', '1'], ['db1', '1.5', '1'], ['', '7', '1'], ['db1', '7', 'x'], ['db1', '7'], 'OK', null]) {
+      expect(() => parsePrimaryReply(reply)).toThrow(/unexpected redis reply for primary record/);
+    }
+  });
+
+  it('reads the script answer 1/0 and nothing else', () => {
+    expect.hasAssertions();
+    expect(parseRecordPrimaryReply(1)).toBe(true);
+    expect(parseRecordPrimaryReply(0)).toBe(false);
+    expect(() => parseRecordPrimaryReply('1')).toThrow(/record-primary script/);
+  });
+});
