@@ -12,6 +12,12 @@ import {
   checkRenewNeedsHolderAndEpoch,
   checkRenewOnEmptyFails,
 } from './lease-checks.js';
+import {
+  checkConcurrentRecordPrimaryOneWinner,
+  checkHigherEpochPrimaryReplaces,
+  checkNoPrimaryBeforeFirstRecord,
+  checkSameOrLowerEpochPrimaryRefused,
+} from './primary-checks.js';
 import { checkHeartbeatReplacesRecord, checkHeartbeatsLapse, checkMembersSortedWithFacts } from './member-checks.js';
 import { checkCompleteRequestIsCompareAndSet, checkCompleteRequestRace, checkSettingsMerge } from './settings-checks.js';
 import { DEFAULT_CHECK_SETTINGS, type CheckSettings, type StoreConformanceOptions, type StoreUnderTest } from './store-under-test.js';
@@ -30,6 +36,10 @@ export const STORE_CHECKS: Readonly<Record<string, Check>> = {
   'release by a non-holder or wrong epoch is refused': checkReleaseByNonHolderFails,
   'epochs strictly increase over many holders': checkEpochsStrictlyIncrease,
   'concurrent acquires from separate clients have exactly one winner': checkConcurrentAcquireOneWinner,
+  'no primary is recorded before the first recordPrimary': checkNoPrimaryBeforeFirstRecord,
+  'a primary record at a higher epoch replaces the last one': checkHigherEpochPrimaryReplaces,
+  'a primary record at the same or a lower epoch is refused and changes nothing': checkSameOrLowerEpochPrimaryRefused,
+  'concurrent recordPrimary at one epoch from separate clients has exactly one winner': checkConcurrentRecordPrimaryOneWinner,
   'members are sorted by node and carry their facts': checkMembersSortedWithFacts,
   'a heartbeat replaces the member record whole': checkHeartbeatReplacesRecord,
   'heartbeats lapse after their ttl': checkHeartbeatsLapse,

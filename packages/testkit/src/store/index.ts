@@ -1,5 +1,6 @@
 export * from './store-under-test.js';
 export * from './lease-checks.js';
+export * from './primary-checks.js';
 export * from './member-checks.js';
 export * from './settings-checks.js';
 export * from './event-checks.js';

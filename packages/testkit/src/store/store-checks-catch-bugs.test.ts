@@ -1,7 +1,8 @@
-import { MemoryCoordinationStore, SimulatedClock, type LeaseResult, type NewEvent, type StoredEvent } from '@tandem/core';
+import { MemoryCoordinationStore, SimulatedClock, type LeaseResult, type NewEvent, type PrimaryRecord, type StoredEvent } from '@tandem/core';
 import { describe, expect, it } from 'vitest';
 import { checkEventsBounded } from './event-checks.js';
 import { checkConcurrentAcquireOneWinner, checkReleaseKeepsEpochCounter, checkSecondNodeCannotAcquire } from './lease-checks.js';
+import { checkConcurrentRecordPrimaryOneWinner, checkSameOrLowerEpochPrimaryRefused } from './primary-checks.js';
 import { DEFAULT_CHECK_SETTINGS, type StoreUnderTest } from './store-under-test.js';
 
 // The suite is only worth something if it fails on broken stores; each store below has one planted bug.
@@ -35,6 +36,33 @@ class CheckThenActStore extends MemoryCoordinationStore {
   }
 }
 
+/** Keeps its own primary record, so the planted bugs below do not depend on the memory store's private fields. */
+class OwnPrimaryStore extends MemoryCoordinationStore {
+  protected held: PrimaryRecord | undefined;
+  override async lastPrimary(): Promise<PrimaryRecord | undefined> {
+    return this.held === undefined ? undefined : { ...this.held };
+  }
+}
+
+class EpochBlindPrimaryStore extends OwnPrimaryStore {
+  override async recordPrimary(record: PrimaryRecord): Promise<boolean> {
+    // Bug: ignores the epoch; every promotion overwrites the last, even an older one.
+    this.held = { ...record };
+    return true;
+  }
+}
+
+class CheckThenActPrimaryStore extends OwnPrimaryStore {
+  override async recordPrimary(record: PrimaryRecord): Promise<boolean> {
+    // Bug: reads, yields, then writes; two candidates at one epoch both see no record there and both "win".
+    const current = await this.lastPrimary();
+    if (current !== undefined && current.epoch >= record.epoch) return false;
+    await new Promise((resolve) => setImmediate(resolve));
+    this.held = { ...record };
+    return true;
+  }
+}
+
 class UnboundedStore extends MemoryCoordinationStore {
   private readonly all: StoredEvent[] = [];
   override async appendEvent(event: NewEvent): Promise<StoredEvent> {
@@ -63,6 +91,14 @@ describe('store checks catch planted bugs', () => {
     const clock = new SimulatedClock();
     await expect(checkSecondNodeCannotAcquire(sut(new StealingStore({ clock }), clock))).rejects.toThrow();
     await expect(checkConcurrentAcquireOneWinner(sut(new CheckThenActStore({ clock }), clock), DEFAULT_CHECK_SETTINGS)).rejects.toThrow();
+  });
+
+  it('a recordPrimary that ignores the epoch, or checks then acts, fails the refusal and race checks', async () => {
+    expect.hasAssertions();
+    const clock = new SimulatedClock();
+    await expect(checkSameOrLowerEpochPrimaryRefused(sut(new EpochBlindPrimaryStore({ clock }), clock))).rejects.toThrow();
+    await expect(checkConcurrentRecordPrimaryOneWinner(sut(new EpochBlindPrimaryStore({ clock }), clock), DEFAULT_CHECK_SETTINGS)).rejects.toThrow();
+    await expect(checkConcurrentRecordPrimaryOneWinner(sut(new CheckThenActPrimaryStore({ clock }), clock), DEFAULT_CHECK_SETTINGS)).rejects.toThrow();
   });
 
   it('an unbounded history fails checkEventsBounded', async () => {
