@@ -20,6 +20,7 @@ import { handOverOnStop } from './graceful-stop.js';
 import { AgentMetrics } from './metrics.js';
 import { FailoverMeter, meteredProbes } from './metered-probes.js';
 import { openStore } from './open-store.js';
+import { FileNodeMemory } from './node-memory-file.js';
 import { checkRequiredCommands } from './preflight.js';
 import { StatusServer } from './status-server.js';
 import type { StatusReport } from './status-report.js';
@@ -68,7 +69,8 @@ export async function startAgent(options: StartAgentOptions): Promise<RunningAge
     const gateway: GatewayChecker = gatewayProbe ? new ProbeGatewayChecker(clock, gatewayProbe, config.gateway.address) : new PingGatewayChecker(runner, config.gateway.address);
     const metrics = new AgentMetrics({ cluster: config.cluster, node });
     let wake: (kind: Parameters<AgentLoop['wake']>[0]) => void = () => undefined;
-    const executor = new ActionExecutor({ clock, store, composition, nodes, gateway, timing: config.timing, onSettled: (kind) => wake(kind) });
+    const memory = FileNodeMemory.forNode(options.stateDir, node);
+    const executor = new ActionExecutor({ clock, store, composition, nodes, gateway, timing: config.timing, memory, onSettled: (kind) => wake(kind) });
     const loop = new AgentLoop({
       node,
       nodes,
@@ -80,6 +82,8 @@ export async function startAgent(options: StartAgentOptions): Promise<RunningAge
       timing: config.timing,
       confirmFailures: config.probes.confirmFailures,
       fenceLevelCount: composition.fencingLevels.length,
+      memory,
+      rejoinPolicy: config.rejoin,
     });
     wake = (kind) => loop.wake(kind);
     return await run(options, { clock, store, loop, executor, metrics, composition });

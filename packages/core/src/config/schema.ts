@@ -148,6 +148,12 @@ export const clusterConfig = z.strictObject({
   recovery: z.array(instance).default([]),
   /** The resource group, in start order; it stops in reverse. */
   resources: z.array(instance).default([]),
+  /**
+   * What a former primary does after another node was promoted past it:
+   * `manual` (default) waits for `tandem rejoin <node> --data`; `auto` has its
+   * own agent rewind (or re-copy) it and follow the new primary, as Patroni does.
+   */
+  rejoin: z.enum(['manual', 'auto']).default('manual'),
   status,
 });
 

@@ -1,5 +1,6 @@
 import type { NodeInfo } from './node-info.js';
 import type { CallContext, Outcome } from './outcome.js';
+import type { StreamPosition } from './replication-transport.js';
 
 export type ResourceRole = 'primary' | 'replica' | 'none';
 
@@ -13,6 +14,15 @@ export interface ResourceState {
    * over for it.
    */
   readonly degraded?: string;
+}
+
+/** What `readiness` reports when this node could be promoted now. */
+export interface PromotionReadiness {
+  /**
+   * How far this node's copy goes (a standby's replay position), when the
+   * resource keeps data. Nodes with a higher position are preferred.
+   */
+  readonly position?: StreamPosition;
 }
 
 export type ResourceAction = 'start' | 'stop' | 'monitor' | 'promote' | 'demote';
@@ -55,6 +65,22 @@ export interface ResourceAgent {
    * it; `tandem rejoin` runs it on the node being rejoined.
    */
   rejoin?(ctx: ResourceCallContext): Promise<Outcome>;
+  /**
+   * Could this node complete a promotion of this resource right now? Asked
+   * on replicas before they stand for election, and every few seconds for
+   * `tandem status`. Read-only and quick; the caller enforces the timeout.
+   *
+   * - `ok`: yes (a standby database runs and reports its replay position).
+   * - `not-running`: the resource is cleanly stopped. The core accepts that
+   *   only on the node that was the last primary (its data is the newest by
+   *   definition) or under an operator's `failover --accept-data-loss`.
+   * - `failed`, `unknown`, `timeout`: not now; asked again later.
+   * - `not-installed`, `config-error`: not on this node until fixed.
+   * Any answer but `ok` keeps the node out of elections, so it never fences
+   * a peer for a promotion it could not finish. Resources without this
+   * method are taken as ready.
+   */
+  readiness?(ctx: ResourceCallContext): Promise<Outcome<PromotionReadiness>>;
 }
 
 export const ResourceAgent: unique symbol = Symbol.for('tandem.ResourceAgent');

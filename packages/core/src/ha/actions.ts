@@ -8,7 +8,14 @@ import type { Lease, MemberRecord } from '../ports/coordination-store.js';
  * lease renewal never waits behind a slow fence or promotion.
  */
 export type Action =
-  | { readonly kind: 'heartbeat'; readonly role: MemberRecord['role']; readonly epoch: number; readonly timeoutMs: number }
+  | {
+      readonly kind: 'heartbeat';
+      readonly role: MemberRecord['role'];
+      readonly epoch: number;
+      /** What peers and `tandem status` learn about this node: its eligibility and how far its data goes. */
+      readonly facts: MemberRecord['facts'];
+      readonly timeoutMs: number;
+    }
   | { readonly kind: 'renew-lease'; readonly epoch: number; readonly timeoutMs: number }
   | {
       readonly kind: 'acquire-lease';
@@ -17,10 +24,23 @@ export type Action =
       readonly failed: string | undefined;
       readonly reason: 'failover' | 'switchover' | 'bootstrap';
       readonly requestId: string | undefined;
+      /**
+       * Replay what the failed primary left before promoting. False on the last
+       * recorded primary itself: nobody was promoted after it, so its data is
+       * the newest and there is nothing to replay.
+       */
+      readonly compensate: boolean;
       readonly timeoutMs: number;
     }
   | { readonly kind: 'release-lease'; readonly epoch: number; readonly timeoutMs: number }
   | { readonly kind: 'check-gateway'; readonly timeoutMs: number }
+  /**
+   * Could this node finish a promotion now? Every resource's `readiness` and
+   * every transport's `inFlight` must answer `ok`. `acceptStopped`: a cleanly
+   * stopped resource counts as ready (the last primary, or an operator who
+   * accepted data loss).
+   */
+  | { readonly kind: 'check-eligibility'; readonly acceptStopped: boolean; readonly timeoutMs: number }
   | { readonly kind: 'fence'; readonly node: string; readonly epoch: number; readonly reason: string; readonly timeoutMs: number }
   | {
       readonly kind: 'compensate';
@@ -47,7 +67,14 @@ export type Action =
    * own agent (so nothing else starts its database meanwhile): resources with
    * data rewind or re-copy themselves from the primary, then it follows it.
    */
-  | { readonly kind: 'rejoin'; readonly primary: string; readonly epoch: number; readonly requestId: string; readonly timeoutMs: number }
+  | {
+      readonly kind: 'rejoin';
+      readonly primary: string;
+      readonly epoch: number;
+      /** The operator's request to clear afterwards; undefined for `rejoin: auto`. */
+      readonly requestId: string | undefined;
+      readonly timeoutMs: number;
+    }
   /** Start and promote the group again after its monitor failed: a crashed process comes back at the same epoch. */
   | { readonly kind: 'restart'; readonly epoch: number; readonly reason: string; readonly timeoutMs: number };
 
@@ -76,6 +103,8 @@ export interface ActionResultData {
   readonly level?: number;
   /** compensate: units replayed. */
   readonly compensated?: number;
+  /** check-eligibility: the highest position a resource reported (a standby's replay LSN). */
+  readonly position?: number;
 }
 
 /** What came of one action; the next snapshot carries it. */
@@ -107,6 +136,8 @@ export function describeAction(a: Action): string {
       return `release lease at epoch ${a.epoch}`;
     case 'check-gateway':
       return 'check gateway';
+    case 'check-eligibility':
+      return 'check eligibility';
     case 'fence':
       return `fence ${a.node} at epoch ${a.epoch}`;
     case 'compensate':

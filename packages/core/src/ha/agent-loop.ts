@@ -6,6 +6,10 @@ import type { Composed } from '../plugins/compose.js';
 import type { Clock } from '../ports/clock.js';
 import type { CoordinationStore } from '../ports/coordination-store.js';
 import type { Logger } from '../ports/logger.js';
+import { InMemoryNodeMemory, type NodeMemory } from '../ports/node-memory.js';
+import { contextOf } from './decide-context.js';
+import { ineligibleReason } from './eligibility-rules.js';
+import { EligibilityWatch } from './eligibility-watch.js';
 import { describeAction, type Action, type ActionResult, type InFlightAction } from './actions.js';
 import type { Decision } from './decide-context.js';
 import { decide } from './decide.js';
@@ -37,6 +41,10 @@ export interface AgentLoopDeps {
   readonly timing: Timing;
   readonly confirmFailures: number;
   readonly fenceLevelCount: number;
+  /** The node's durable memory, shared with the executor; in memory when absent (tests). */
+  readonly memory?: NodeMemory;
+  /** The config's `rejoin` policy; `manual` when absent. */
+  readonly rejoinPolicy?: 'manual' | 'auto';
   /** The decision function; injectable so the simulation can prove its checkers catch a broken one. */
   readonly decide?: (snapshot: Snapshot, nowMs: number) => Decision;
 }
@@ -54,6 +62,8 @@ export interface AgentStatus {
   readonly events: readonly AgentEvent[];
   /** Maintenance mode as of the last store read that answered. */
   readonly maintenance: boolean;
+  /** Why this node could not take over now, or undefined when it could (a primary can). */
+  readonly ineligible: string | undefined;
 }
 
 const WAKE_QUIETLY = new Set<Action['kind']>(['heartbeat', 'renew-lease']);
@@ -83,12 +93,16 @@ export class AgentLoop {
   private readonly outbox: EventOutbox;
   private readonly degradedWatch = new DegradedWatch();
   private readonly probeDegradedWatch = new ProbeDegradedWatch();
+  private readonly eligibilityWatch = new EligibilityWatch();
+  private readonly memory: NodeMemory;
+  private ineligible: string | undefined;
   private readonly decideFn: (snapshot: Snapshot, nowMs: number) => Decision;
 
   constructor(private readonly deps: AgentLoopDeps) {
     this.local = initialLocalState(deps.node);
     this.outbox = new EventOutbox(deps.clock, deps.store, deps.node, deps.timing.storeTimeoutMs);
     this.decideFn = deps.decide ?? decide;
+    this.memory = deps.memory ?? new InMemoryNodeMemory();
     // A confirmed failure wakes the loop: the next step should not wait out the rest of an interval.
     this.prober = new ProbeScheduler(
       deps.clock,
@@ -136,6 +150,7 @@ export class AgentLoop {
       cycles: this.cycles,
       events: this.outbox.recent(),
       maintenance: this.maintenance,
+      ineligible: this.ineligible,
     };
   }
 
@@ -175,6 +190,7 @@ export class AgentLoop {
     this.cycles++;
     this.lastSummary = d.summary;
     this.recordStep(d, started);
+    this.watchEligibility(snapshot);
     this.deps.logger.info({ node: this.deps.node, cycle: this.cycles, actions: started.map((a) => a.kind) }, d.summary);
     this.outbox.drain();
     return d;
@@ -194,7 +210,22 @@ export class AgentLoop {
       timing,
       confirmFailures: this.deps.confirmFailures,
       fenceLevelCount: this.deps.fenceLevelCount,
+      memory: this.memory.current(),
+      rejoinPolicy: this.deps.rejoinPolicy ?? 'manual',
     };
+  }
+
+  /** Eligibility changes and the cluster-wide "nobody can take over" alert, on their edges only. */
+  private watchEligibility(snapshot: Snapshot): void {
+    const c = contextOf(snapshot, snapshot.nowMs);
+    const l = snapshot.local;
+    this.ineligible = l.writing || l.role !== 'replica' ? undefined : ineligibleReason(c);
+    // Before the first check there is nothing to say yet: no edge from "not checked" at start-up.
+    const reason = l.eligibility === undefined && this.ineligible === 'eligibility not checked yet' ? undefined : this.ineligible;
+    for (const e of this.eligibilityWatch.observe(this.deps.node, reason, snapshot.store)) {
+      this.deps.logger[e.level]({ node: this.deps.node, ...e.data }, e.message);
+      this.outbox.add(e.type, e.message, e.data);
+    }
   }
 
   /**

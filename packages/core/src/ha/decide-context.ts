@@ -1,6 +1,7 @@
 import type { Timing } from '../config/schema.js';
 import type { MemberRecord, OperatorRequest } from '../ports/coordination-store.js';
 import { laneOf, type Action } from './actions.js';
+import { eligibilityFacts } from './eligibility-rules.js';
 import { holdsLease } from './local-state.js';
 import type { Snapshot } from './snapshot.js';
 import { memberTtlMs, REJOIN_TIMEOUT_MS, requestTimeoutMs } from './timing-rules.js';
@@ -58,14 +59,21 @@ export function reportedRole(c: DecideContext): MemberRecord['role'] {
   return c.s.local.role === 'candidate' ? 'candidate' : 'replica';
 }
 
-/** Heartbeat when none was sent yet, when the role changed, or every renew interval. */
+/** Heartbeat when none was sent yet, when the role or eligibility changed, or every renew interval. */
 export function withHeartbeat(c: DecideContext, d: Decision): Decision {
   if (!c.s.store.reachable || c.leaseBusy || d.actions.some((a) => laneOf(a.kind) === 'lease')) return d;
   const role = reportedRole(c);
+  const facts = eligibilityFacts(c);
   const last = c.s.local.lastHeartbeat;
-  if (last !== undefined && last.role === role && c.now - last.atMs < Math.min(c.t.leaseRenewIntervalMs, memberTtlMs(c.t) / 2)) return d;
+  // Peers read a replica's eligibility from its heartbeat: a change is worth a heartbeat of its own.
+  const sameFacts = role !== 'replica' || last?.eligible === facts['eligible'];
+  if (last !== undefined && last.role === role && sameFacts && c.now - last.atMs < Math.min(c.t.leaseRenewIntervalMs, memberTtlMs(c.t) / 2)) return d;
+  return { ...d, actions: [...d.actions, heartbeatAction(c, role)] };
+}
+
+export function heartbeatAction(c: DecideContext, role: MemberRecord['role']): Action {
   const epoch = c.s.local.lease?.epoch ?? c.s.local.lastSeenLease?.epoch ?? 0;
-  return { ...d, actions: [...d.actions, { kind: 'heartbeat', role, epoch, timeoutMs: c.t.storeTimeoutMs }] };
+  return { kind: 'heartbeat', role, epoch, facts: eligibilityFacts(c), timeoutMs: c.t.storeTimeoutMs };
 }
 
 /** Members of the store whose fresh heartbeat says they are replicas (and so not writing). */

@@ -1,5 +1,5 @@
 import type { Action } from './actions.js';
-import { decision, healthyReplicas, type DecideContext, type Decision } from './decide-context.js';
+import { decision, healthyReplicas, heartbeatAction, type DecideContext, type Decision } from './decide-context.js';
 import { RESOURCE_FAILURE, type FailoverProgress, type HeldLease } from './local-state.js';
 import { fenceActionTimeoutMs, RESTARTS_MAX } from './timing-rules.js';
 
@@ -27,9 +27,7 @@ function renewIfDue(c: DecideContext, lease: HeldLease): Action[] {
 function handBack(c: DecideContext, lease: HeldLease): Decision {
   if (c.leaseBusy) return decision(`switchover: handing lease epoch ${lease.epoch} back (store call in progress)`);
   if (c.s.local.lastHeartbeat?.role !== 'replica') {
-    return decision(`switchover: reporting ${c.s.node} as replica before releasing lease epoch ${lease.epoch}`, [
-      { kind: 'heartbeat', role: 'replica', epoch: lease.epoch, timeoutMs: c.t.storeTimeoutMs },
-    ]);
+    return decision(`switchover: reporting ${c.s.node} as replica before releasing lease epoch ${lease.epoch}`, [heartbeatAction(c, 'replica')]);
   }
   return decision(`switchover: releasing lease epoch ${lease.epoch}`, [{ kind: 'release-lease', epoch: lease.epoch, timeoutMs: c.t.storeTimeoutMs }], 'switchover');
 }

@@ -1,6 +1,7 @@
 import type { Lease } from '../ports/coordination-store.js';
 import type { Action } from './actions.js';
 import { decision, healthyReplicas, type DecideContext, type Decision } from './decide-context.js';
+import { acceptStopped, eligibilityDue, eligibilityFresh, forcedHere, standingOf } from './eligibility-rules.js';
 import { gatewayFreshMs, REJOIN_TIMEOUT_MS } from './timing-rules.js';
 
 /** Decisions for a node without a lease: watch the primary, or self-check and stand for election. */
@@ -22,6 +23,18 @@ function gatewayCheck(c: DecideContext): Action[] {
   return gatewayFresh(c) || c.workBusy ? [] : [{ kind: 'check-gateway', timeoutMs: c.t.gatewayTimeoutMs }];
 }
 
+/** Ask the resources and transports whether a promotion could finish here (work lane, so after the gateway). */
+function eligibilityCheck(c: DecideContext, urgent: boolean): Action[] {
+  if (c.workBusy || !eligibilityDue(c, urgent)) return [];
+  return [{ kind: 'check-eligibility', acceptStopped: acceptStopped(c), timeoutMs: c.t.actionTimeoutMs }];
+}
+
+/** While a failure is being confirmed: keep both self-checks fresh, so the election need not wait for them. */
+function selfChecks(c: DecideContext): Action[] {
+  const g = gatewayCheck(c);
+  return g.length > 0 ? g : standingOf(c).kind === 'stale' ? [] : eligibilityCheck(c, true);
+}
+
 /** Detect and confirm: probes may confirm a failure early, but the store will not hand out the lease before it lapses; meanwhile refresh the self-check. */
 function watch(c: DecideContext, lease: Lease): Decision {
   const p = c.s.probes;
@@ -31,7 +44,7 @@ function watch(c: DecideContext, lease: Lease): Decision {
   if (c.maintenance) return decision(`maintenance: no automatic action although ${lease.holder} failed ${what}`);
   return decision(
     `failover step detect: ${lease.holder} failed ${what}; waiting for its lease epoch ${lease.epoch} to lapse in ${lease.remainingMs} ms`,
-    gatewayCheck(c),
+    selfChecks(c),
     'detect',
   );
 }
@@ -52,13 +65,30 @@ function rejoin(c: DecideContext, lease: Lease): Decision {
   ]);
 }
 
-/** Keep this replica's resources and transports pointed at the current primary. */
+/**
+ * Keep this replica's resources and transports pointed at the current
+ * primary, and its eligibility fresh. A stale former primary with
+ * `rejoin: auto` rewinds itself first; with `manual` it waits for the
+ * operator and says so.
+ */
 function follow(c: DecideContext, lease: Lease): Decision {
   const l = c.s.local;
   const idle = `no action: primary ${lease.holder} holds lease epoch ${lease.epoch}`;
   if (l.writing || c.workBusy) return decision(idle);
-  if (l.following?.primary === lease.holder && l.following.epoch === lease.epoch) return decision(idle);
-  if (l.followRetryAtMs !== undefined && c.now < l.followRetryAtMs) return decision(`${idle}; following it failed, trying again in ${l.followRetryAtMs - c.now} ms`);
+  const retryIn = l.followRetryAtMs !== undefined && c.now < l.followRetryAtMs ? l.followRetryAtMs - c.now : undefined;
+  const standing = standingOf(c);
+  if (standing.kind === 'stale') {
+    if (c.s.rejoinPolicy !== 'auto') return decision(`${idle}; ${standing.reason}`);
+    if (retryIn !== undefined) return decision(`${idle}; automatic rejoin failed, trying again in ${retryIn} ms`);
+    return decision(`rejoin: ${l.node} becomes a replica of ${lease.holder} at epoch ${lease.epoch} (rejoin: auto)`, [
+      { kind: 'rejoin', primary: lease.holder, epoch: lease.epoch, requestId: undefined, timeoutMs: REJOIN_TIMEOUT_MS },
+    ]);
+  }
+  if (l.following?.primary === lease.holder && l.following.epoch === lease.epoch) {
+    const check = eligibilityCheck(c, false);
+    return check.length === 0 ? decision(idle) : decision(`${idle}; checking that ${l.node} could take over`, check);
+  }
+  if (retryIn !== undefined) return decision(`${idle}; following it failed, trying again in ${retryIn} ms`);
   return decision(`replica upkeep: follow ${lease.holder} at epoch ${lease.epoch}`, [{ kind: 'follow', primary: lease.holder, epoch: lease.epoch, timeoutMs: c.t.actionTimeoutMs }]);
 }
 
@@ -67,16 +97,26 @@ function stand(c: DecideContext): Decision {
   const me = s.node;
   const l = s.local;
   if (l.standDownUntilMs !== undefined && c.now < l.standDownUntilMs) {
-    return decision(`no action: standing down for ${l.standDownUntilMs - c.now} ms after an abandoned election`);
+    const after = l.refusals === undefined ? 'an abandoned election' : `${l.refusals.count} refused election(s) in a row (${l.refusals.lastReason})`;
+    return decision(`no action: standing down for ${l.standDownUntilMs - c.now} ms after ${after}`);
   }
   const req = c.request;
   if (req?.target !== undefined && req.target !== me) return decision(`no action: waiting for ${req.target} to take over (${req.kind} ${req.id})`);
+  // Eligibility before election: a node that could not finish the promotion never takes the lease, so it never fences anyone.
+  const standing = standingOf(c);
+  if (standing.kind === 'stale' && !forcedHere(c)) return decision(`no action: not eligible, ${standing.reason}`);
   const check = gatewayCheck(c);
   if (check.length > 0) return decision(`failover step self-check: ${me} checks its gateway before standing for election`, check, 'self-check');
   const g = l.gateway;
   // Only a fresh answer counts: an old one must not stand in while a new check is still running.
   if (g === undefined || !gatewayFresh(c)) return decision(`failover step self-check: gateway check in progress`);
   if (!g.ok) return decision(`no action: gateway check failed (${g.reason}), not standing for election`);
+  const ready = eligibilityCheck(c, true);
+  if (!eligibilityFresh(c)) {
+    return ready.length > 0 ? decision(`failover step self-check: ${me} checks it could finish a promotion`, ready, 'self-check') : decision(`failover step self-check: eligibility check in progress`);
+  }
+  const e = l.eligibility;
+  if (e !== undefined && !e.ok) return decision(`no action: not eligible (${e.reason}), not standing for election`);
   if (c.leaseBusy) return decision(`failover step elect: lease request in progress`);
   const seen = l.lastSeenLease;
   const failed = seen !== undefined && seen.holder !== me ? seen.holder : undefined;
@@ -86,11 +126,25 @@ function stand(c: DecideContext): Decision {
   // start demoted and promotion needs a lease. Fencing silent peers then would
   // power off nodes that are merely slower to boot.
   const neverLed = seen === undefined && s.store.reachable && s.store.lastEpoch === 0;
-  const fenceTargets = neverLed ? [] : s.peers.filter((p) => !healthy.has(p));
+  const fenceTargets = neverLed ? [] : s.peers.filter((p) => !healthy.has(p) && !fencedForRefusal(c, p));
   const why = neverLed ? 'first lease of this cluster' : seen === undefined ? 'no lease seen yet' : `lease epoch ${seen.epoch} of ${seen.holder} lapsed`;
+  const lastPrimary = standing.kind === 'last-primary';
+  const spared = l.refusals !== undefined && l.refusals.fenced.length > 0 && fencedForRefusal(c, l.refusals.fenced[0] ?? '') ? `; already fenced ${l.refusals.fenced.join(', ')}` : '';
   return decision(
-    `failover step elect: ${me} takes the lease with a new epoch (${why}; will fence ${fenceTargets.length === 0 ? 'nobody' : fenceTargets.join(', ')})`,
-    [{ kind: 'acquire-lease', fenceTargets, failed, reason, requestId: req?.id, timeoutMs: c.t.storeTimeoutMs }],
+    `failover step elect: ${me} takes the lease with a new epoch (${why}${lastPrimary ? '; it was the last primary' : ''}; will fence ${fenceTargets.length === 0 ? 'nobody' : fenceTargets.join(', ')}${spared})`,
+    [{ kind: 'acquire-lease', fenceTargets, failed, reason, requestId: req?.id, compensate: !lastPrimary, timeoutMs: c.t.storeTimeoutMs }],
     'elect',
   );
+}
+
+/**
+ * A peer this node fenced for an election it then had to give up, while no
+ * other node was granted a lease since (the store's last epoch is still that
+ * election's): the peer cannot have been promoted meanwhile, so fencing it
+ * again would only shoot it twice (a second power-off of a node that may
+ * hold the data).
+ */
+function fencedForRefusal(c: DecideContext, peer: string): boolean {
+  const r = c.s.local.refusals;
+  return r !== undefined && c.s.store.reachable && c.s.store.lastEpoch === r.epoch && r.fenced.includes(peer);
 }

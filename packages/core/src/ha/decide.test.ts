@@ -1,12 +1,14 @@
 import { describe, expect, it } from 'vitest';
 import type { Member } from '../ports/coordination-store.js';
+import { EMPTY_NODE_RECORD } from '../ports/node-memory.js';
 import { decide } from './decide.js';
 import { initialLocalState, RESOURCE_FAILURE, type LocalState } from './local-state.js';
 import type { Snapshot, StoreView } from './snapshot.js';
 
 const timing = { probeIntervalMs: 1000, gatewayTimeoutMs: 4000, leaseTtlMs: 10_000, leaseRenewIntervalMs: 2000, fenceTimeoutMs: 5000, storeTimeoutMs: 1000, actionTimeoutMs: 30_000 };
 const NOW = 100_000;
-const settled: LocalState = { ...initialLocalState('db2'), writing: false, lastHeartbeat: { atMs: NOW - 100, role: 'replica' }, following: { primary: 'db1', epoch: 7 } };
+const ready = { ok: true, atMs: NOW - 100, reason: 'could take over', acceptStopped: false };
+const settled: LocalState = { ...initialLocalState('db2'), writing: false, lastHeartbeat: { atMs: NOW - 100, role: 'replica', eligible: true }, following: { primary: 'db1', epoch: 7 }, eligibility: ready };
 
 function member(node: string, role: Member['role']): Member {
   return { node, role, epoch: 7, facts: {}, updatedAtWallMs: 0, remainingMs: 5000 };
@@ -17,12 +19,12 @@ function store(over: Partial<Extract<StoreView, { reachable: true }>> = {}): Sto
 }
 
 function snap(local: Partial<LocalState> = {}, over: Partial<Snapshot> = {}): Snapshot {
-  return { node: 'db2', nowMs: NOW, wallMs: 1_000_000, local: { ...settled, ...local }, store: store(), probes: undefined, inFlight: [], peers: ['db1', 'db3'], timing, confirmFailures: 3, fenceLevelCount: 2, ...over };
+  return { node: 'db2', nowMs: NOW, wallMs: 1_000_000, local: { ...settled, ...local }, store: store(), probes: undefined, inFlight: [], peers: ['db1', 'db3'], timing, confirmFailures: 3, fenceLevelCount: 2, memory: EMPTY_NODE_RECORD, rejoinPolicy: 'manual', ...over };
 }
 
 const primaryLease = { epoch: 7, renewedAtMs: NOW - 500, validUntilMs: NOW + 8500 };
 const checked = { checkedAtMs: NOW - 100, failures: 0, restarts: 0, reason: 'ok' };
-const asPrimary: Partial<LocalState> = { role: 'primary', writing: true, lease: primaryLease, lastHeartbeat: { atMs: NOW - 100, role: 'primary' }, resources: checked };
+const asPrimary: Partial<LocalState> = { role: 'primary', writing: true, lease: primaryLease, lastHeartbeat: { atMs: NOW - 100, role: 'primary', eligible: true }, resources: checked };
 const primaryStore = store({ lease: { holder: 'db2', epoch: 7, remainingMs: 9000 }, members: [member('db1', 'replica'), member('db2', 'primary'), member('db3', 'replica')] });
 
 function kinds(s: Snapshot): string[] {
@@ -122,9 +124,12 @@ describe('decide', () => {
     expect(d.actions).toEqual([{ kind: 'check-gateway', timeoutMs: 4000 }]);
   });
 
-  it('a failed gateway check keeps the node out of the election', () => {
+  it('a failed gateway check keeps the node out of the election, and its heartbeat says so', () => {
     const s = snap({ gateway: { ok: false, atMs: NOW - 10, reason: 'no reply' } }, { store: store({ lease: undefined }) });
-    expect(decide(s, NOW)).toEqual({ actions: [], summary: 'no action: gateway check failed (no reply), not standing for election' });
+    expect(decide(s, NOW)).toEqual({
+      actions: [{ kind: 'heartbeat', role: 'replica', epoch: 0, facts: { eligible: false, ineligible: 'gateway check failed (no reply)', position: null }, timeoutMs: 1000 }],
+      summary: 'no action: gateway check failed (no reply), not standing for election',
+    });
   });
 
   it('an old gateway reply does not stand in while a new check is still running (found by the simulation, seed 84)', () => {
@@ -202,6 +207,6 @@ describe('decide', () => {
 
   it('a heartbeat rides along when one is due', () => {
     const s = snap({ lastHeartbeat: { atMs: NOW - 5000, role: 'replica' } });
-    expect(decide(s, NOW).actions).toEqual([{ kind: 'heartbeat', role: 'replica', epoch: 0, timeoutMs: 1000 }]);
+    expect(decide(s, NOW).actions).toEqual([{ kind: 'heartbeat', role: 'replica', epoch: 0, facts: { eligible: true, ineligible: null, position: null }, timeoutMs: 1000 }]);
   });
 });

@@ -5,6 +5,8 @@ import type { Timing } from '../config/schema.js';
 import type { Composition } from '../plugins/compose.js';
 import type { Clock } from '../ports/clock.js';
 import type { CoordinationStore } from '../ports/coordination-store.js';
+import { InMemoryNodeMemory, type NodeMemory } from '../ports/node-memory.js';
+import { checkEligibility } from './eligibility-check.js';
 import { describeAction, laneOf, type Action, type ActionResult, type ActionResultData, type InFlightAction, type Lane } from './actions.js';
 import type { GatewayChecker } from './gateway-checker.js';
 import { runFencingLevels } from './fencing-levels.js';
@@ -24,6 +26,8 @@ export interface ExecutorDeps {
   readonly timing: Timing;
   /** Told when an action finished, so the loop can look at the result without waiting out its interval. */
   readonly onSettled?: (kind: Action['kind']) => void;
+  /** The node's durable memory (promotions, rejoins); the agent loop reads the same object. In memory when absent. */
+  readonly memory?: NodeMemory;
 }
 
 /** Results waiting for the next cycle; more than this means no cycle ran for a long time, and the oldest go. */
@@ -40,7 +44,11 @@ export class ActionExecutor {
   private readonly pending = new Set<Promise<void>>();
   private results: ActionResult[] = [];
 
-  constructor(private readonly deps: ExecutorDeps) {}
+  private readonly memory: NodeMemory;
+
+  constructor(private readonly deps: ExecutorDeps) {
+    this.memory = deps.memory ?? new InMemoryNodeMemory();
+  }
 
   /** Start what can start now; returns the actions that started. */
   submit(actions: readonly Action[]): readonly Action[] {
@@ -113,7 +121,7 @@ export class ActionExecutor {
     const me = composition.node.name;
     switch (a.kind) {
       case 'heartbeat':
-        await store.heartbeat({ node: me, role: a.role, epoch: a.epoch, facts: {}, updatedAtWallMs: clock.wallMs() }, memberTtlMs(timing));
+        await store.heartbeat({ node: me, role: a.role, epoch: a.epoch, facts: a.facts, updatedAtWallMs: clock.wallMs() }, memberTtlMs(timing));
         return ok('heartbeat stored');
       case 'renew-lease':
       case 'acquire-lease': {
@@ -130,6 +138,8 @@ export class ActionExecutor {
         const g = await this.deps.gateway.check(a.timeoutMs, ctx.signal);
         return g.code === 'ok' ? ok(g.reason) : outcome(g.code, g.reason);
       }
+      case 'check-eligibility':
+        return checkEligibility(clock, { resources: composition.resources, transports: composition.transports ?? [] }, a.acceptStopped, timing.actionTimeoutMs);
       case 'fence': {
         const r = await runFencingLevels(clock, composition.fencingByTarget?.get(a.node) ?? composition.fencingLevels, { node: this.nodeInfo(a.node), epoch: a.epoch, reason: a.reason }, timing.fenceTimeoutMs);
         return r.ok ? ok(`${a.node} fenced at epoch ${a.epoch} by level ${r.level}: ${r.proofs.map((p) => p.verified).join('; ')}`, { level: r.level }) : outcome('failed', r.reason);
@@ -137,6 +147,8 @@ export class ActionExecutor {
       case 'compensate':
         return runRecovery(clock, composition, { failed: this.nodeInfo(a.failed), candidate: composition.node, epoch: a.epoch, kind: a.planned ? 'switchover' : 'failover', acceptDataLoss: a.acceptDataLoss === true }, timing.actionTimeoutMs);
       case 'promote': {
+        const recorded = await this.recordPromotion(a.epoch);
+        if (recorded !== undefined) return recorded;
         // A new primary copies nobody's log: its transports (still pulling from the fenced node) stop first.
         const stopped = await stopTransports(clock, composition.transports ?? [], timing.actionTimeoutMs);
         if (stopped.code !== 'ok') return stopped;
@@ -146,6 +158,8 @@ export class ActionExecutor {
         const group = { resources: composition.resources, transports: composition.transports ?? [] };
         const rejoined = await rejoinResources(clock, group.resources, this.nodeInfo(a.primary), a.epoch, a.timeoutMs);
         if (rejoined.code !== 'ok') return rejoined;
+        // Rejoined: its log is now a prefix of the primary's, so it is no stale former primary any more.
+        await this.memory.update({ rejoinedEpoch: a.epoch });
         const followed = await followPrimary(clock, group, this.nodeInfo(a.primary), a.epoch, timing.actionTimeoutMs);
         return followed.code === 'ok' ? ok(`${rejoined.reason}; ${followed.reason}`) : followed;
       }
@@ -155,13 +169,35 @@ export class ActionExecutor {
         const demoted = await demoteResources(clock, composition.resources, a.epoch, timing.actionTimeoutMs);
         if (demoted.code !== 'ok') return demoted;
         const released = await stopSources(clock, composition.transports ?? [], timing.actionTimeoutMs);
-        return released.code === 'ok' ? demoted : released;
+        if (released.code !== 'ok') return released;
+        // A planned hand-over: the target catches up with everything this node wrote before it is promoted, so this node
+        // follows it cleanly afterwards and needs no rejoin. Any other demotion (lease lost, resources failing) may leave
+        // writes here that the next primary lacks.
+        if (a.reason === 'switchover') await this.memory.update({ rejoinedEpoch: this.memory.current().promotedEpoch });
+        return demoted;
       }
       case 'monitor':
         return monitorResources(clock, composition.resources, a.epoch, a.timeoutMs);
       case 'restart':
         return this.startGroup(a.epoch);
     }
+  }
+
+  /**
+   * Before any resource is promoted: the store records this node as the last
+   * primary (compare-and-set on the epoch), then the node's own disk records
+   * the promotion. The store first, so a node whose disk write then fails is
+   * still known as the last primary (not a stale one) and can stand again
+   * without compensation. Either failing stops the promotion.
+   */
+  private async recordPromotion(epoch: number): Promise<Outcome<ActionResultData> | undefined> {
+    const { store, composition, clock } = this.deps;
+    const me = composition.node.name;
+    if (!(await store.recordPrimary({ node: me, epoch, atWallMs: clock.wallMs() }))) {
+      return outcome('failed', `not promoted: the store already records a promotion at epoch ${epoch} or later`);
+    }
+    await this.memory.update({ promotedEpoch: epoch });
+    return undefined;
   }
 
   /** The transports' primary side first (what the database's writes need), then the group in order. */

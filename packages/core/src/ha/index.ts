@@ -12,3 +12,6 @@ export * from './read-store-view.js';
 export * from './resource-steps.js';
 export * from './snapshot.js';
 export * from './timing-rules.js';
+export * from './eligibility-check.js';
+export * from './eligibility-rules.js';
+export * from './eligibility-watch.js';

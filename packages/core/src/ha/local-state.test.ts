@@ -34,7 +34,7 @@ describe('applyResult for resource monitoring', () => {
 
 describe('applyResult for an acquired lease', () => {
   const acquire = (reason: 'bootstrap' | 'failover', fenceTargets: string[]): ActionResult => ({
-    action: { kind: 'acquire-lease', reason, fenceTargets, failed: reason === 'failover' ? 'db1' : undefined, requestId: undefined, timeoutMs: 1000 },
+    action: { kind: 'acquire-lease', reason, fenceTargets, failed: reason === 'failover' ? 'db1' : undefined, requestId: undefined, compensate: true, timeoutMs: 1000 },
     code: 'ok',
     reason: 'lease held',
     data: { acquired: true, lease: { holder: 'db2', epoch: 1, remainingMs: 10_000 } },

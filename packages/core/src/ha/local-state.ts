@@ -2,7 +2,7 @@ import type { Timing } from '../config/schema.js';
 import type { Lease, MemberRecord } from '../ports/coordination-store.js';
 import type { ActionResult } from './actions.js';
 import type { StoreView } from './snapshot.js';
-import { COMPENSATE_ATTEMPTS_MAX, FENCE_ATTEMPTS_MAX, leaseSafetyMarginMs, standDownMs } from './timing-rules.js';
+import { COMPENSATE_ATTEMPTS_MAX, FENCE_ATTEMPTS_MAX, leaseSafetyMarginMs, refusalStandDownMs, standDownMs } from './timing-rules.js';
 
 /** `candidate`: holds the lease and is working through a failover; `primary`: holds it and serves writes. */
 export type LocalRole = 'replica' | 'candidate' | 'primary';
@@ -29,6 +29,32 @@ export interface FailoverProgress {
   readonly fenceFailures: number;
   readonly compensateFailures: number;
   readonly startedAtMs: number;
+  /** False on the last recorded primary: fence, then promote with nothing to replay. */
+  readonly compensate: boolean;
+}
+
+/** The last eligibility check: could this node finish a promotion now? */
+export interface EligibilityCheck {
+  readonly ok: boolean;
+  readonly atMs: number;
+  readonly reason: string;
+  /** Whether the check accepted cleanly stopped resources (asked as the last primary). */
+  readonly acceptStopped: boolean;
+  /** The highest position a resource reported, when any did. */
+  readonly position?: number;
+}
+
+/**
+ * Elections this node gave up since another node last held the lease. Each
+ * makes the next stand-down longer, and peers fenced for them are not fenced
+ * again while no other node was granted a lease: they cannot have written.
+ */
+export interface Refusals {
+  readonly count: number;
+  /** The epoch of the last abandoned election. */
+  readonly epoch: number;
+  readonly fenced: readonly string[];
+  readonly lastReason: string;
 }
 
 /** A node's own memory between cycles. Changed only by `applyResult` and `observeLease`. */
@@ -42,7 +68,9 @@ export interface LocalState {
   /** Set once resources are demoted and the lease must be handed back. */
   readonly releasing: boolean;
   readonly gateway: { readonly ok: boolean; readonly atMs: number; readonly reason: string } | undefined;
-  readonly lastHeartbeat: { readonly atMs: number; readonly role: MemberRecord['role'] } | undefined;
+  readonly lastHeartbeat: { readonly atMs: number; readonly role: MemberRecord['role']; readonly eligible?: MemberRecord['facts'][string] } | undefined;
+  readonly eligibility: EligibilityCheck | undefined;
+  readonly refusals: Refusals | undefined;
   readonly standDownUntilMs: number | undefined;
   /** A request this node fulfilled and must clear in the store. */
   readonly completeRequestId: string | undefined;
@@ -75,6 +103,8 @@ export function initialLocalState(node: string): LocalState {
   releasing: false,
   gateway: undefined,
   lastHeartbeat: undefined,
+  eligibility: undefined,
+  refusals: undefined,
   standDownUntilMs: undefined,
   completeRequestId: undefined,
   lastSeenLease: undefined,
@@ -88,6 +118,8 @@ export function initialLocalState(node: string): LocalState {
 const LAST_RESULTS_MAX = 10;
 /** A replica whose follow failed (the primary's database not reachable yet) tries again after this. */
 export const FOLLOW_RETRY_MS = 3000;
+/** After a failed automatic rejoin (`rejoin: auto`), not before this time again. */
+export const AUTO_REJOIN_RETRY_MS = 60_000;
 
 /**
  * Fold what the store said at the start of a cycle into the node's memory:
@@ -96,7 +128,10 @@ export const FOLLOW_RETRY_MS = 3000;
  * decide has demoted it, so the demotion is never skipped). Pure.
  */
 export function observeStore(state: LocalState, store: StoreView, nowMs: number): LocalState {
-  const seen = store.reachable && store.lease !== undefined ? { ...state, lastSeenLease: store.lease } : state;
+  const seenLease = store.reachable && store.lease !== undefined ? { ...state, lastSeenLease: store.lease } : state;
+  // Another node was granted a lease after our last refusal: the situation is new, so is the count.
+  const r = seenLease.refusals;
+  const seen = r !== undefined && store.reachable && store.lease !== undefined && store.lease.holder !== state.node && store.lease.epoch > r.epoch ? { ...seenLease, refusals: undefined } : seenLease;
   if (seen.lease === undefined || seen.writing || holdsLease(seen, store, nowMs)) return seen;
   return { ...seen, lease: undefined, failover: undefined, releasing: false, role: 'replica' };
 }
@@ -116,9 +151,13 @@ export function applyResult(state: LocalState, r: ActionResult, timing: Timing):
   const ok = r.code === 'ok';
   switch (a.kind) {
     case 'heartbeat':
-      return ok ? { ...s, lastHeartbeat: { atMs: r.startedAtMs, role: a.role } } : s;
+      return ok ? { ...s, lastHeartbeat: { atMs: r.startedAtMs, role: a.role, eligible: a.facts['eligible'] } } : s;
     case 'check-gateway':
       return { ...s, gateway: { ok, atMs: r.finishedAtMs, reason: r.reason } };
+    case 'check-eligibility': {
+      const position = r.data?.position;
+      return { ...s, eligibility: { ok, atMs: r.finishedAtMs, reason: r.reason, acceptStopped: a.acceptStopped, ...(position === undefined ? {} : { position }) } };
+    }
     case 'renew-lease':
       return applyRenew(s, r, timing);
     case 'acquire-lease':
@@ -141,9 +180,10 @@ export function applyResult(state: LocalState, r: ActionResult, timing: Timing):
     }
     case 'rejoin':
       // Cleared either way: the event says how it went, and the operator asks again after a failure.
+      // An automatic rejoin that failed waits like a failed follow, only longer (it may copy a whole database).
       return ok
         ? { ...s, following: { primary: a.primary, epoch: a.epoch }, followRetryAtMs: undefined, completeRequestId: a.requestId }
-        : { ...s, following: undefined, completeRequestId: a.requestId };
+        : { ...s, following: undefined, completeRequestId: a.requestId, followRetryAtMs: a.requestId === undefined ? r.finishedAtMs + AUTO_REJOIN_RETRY_MS : s.followRetryAtMs };
     case 'follow':
       return ok
         ? { ...s, following: { primary: a.primary, epoch: a.epoch }, followRetryAtMs: undefined }
@@ -178,7 +218,9 @@ function applyAcquire(s: LocalState, r: ActionResult, timing: Timing): LocalStat
     requestId: a.requestId,
     // The first lease of a cluster follows no writer: nothing can be in flight, so there is nothing to
     // compensate (a strategy that takes a failed primary's log over would have no primary to take it from).
-    phase: a.fenceTargets.length > 0 ? 'fence' : a.reason === 'bootstrap' ? 'promote' : 'compensate',
+    // Nor on the last recorded primary: nobody was promoted after it, so its own data is the newest.
+    phase: a.fenceTargets.length > 0 ? 'fence' : a.reason === 'bootstrap' || !a.compensate ? 'promote' : 'compensate',
+    compensate: a.compensate && a.reason !== 'bootstrap',
     targets: a.fenceTargets,
     fenced: [],
     fenceFailures: 0,
@@ -188,9 +230,29 @@ function applyAcquire(s: LocalState, r: ActionResult, timing: Timing): LocalStat
   return { ...s, role: 'candidate', lease: heldFrom(epoch, r.startedAtMs, timing), failover, releasing: false, following: undefined };
 }
 
-/** Give up this election: keep the lease only long enough to hand it back, and stand down for a while. */
-function abandon(s: LocalState, atMs: number, timing: Timing): LocalState {
-  return { ...s, failover: undefined, role: s.writing ? s.role : 'replica', releasing: s.lease !== undefined, standDownUntilMs: atMs + standDownMs(timing) };
+/**
+ * Give up this election: keep the lease only long enough to hand it back, and
+ * stand down for a while, longer after each refusal in a row, so a node
+ * that cannot finish a promotion does not take the lease (and fence) again
+ * and again. Peers it fenced are remembered for the next try.
+ */
+function abandon(s: LocalState, r: ActionResult, timing: Timing): LocalState {
+  const f = s.failover;
+  const prev = s.refusals;
+  const fenced = [...new Set([...(prev?.fenced ?? []), ...(f?.fenced ?? [])])].sort();
+  const refusals: Refusals = { count: (prev?.count ?? 0) + 1, epoch: f?.epoch ?? prev?.epoch ?? 0, fenced, lastReason: `${describeStep(r)}: ${r.reason}` };
+  return {
+    ...s,
+    failover: undefined,
+    role: s.writing ? s.role : 'replica',
+    releasing: s.lease !== undefined,
+    standDownUntilMs: r.finishedAtMs + refusalStandDownMs(timing, refusals.count),
+    refusals,
+  };
+}
+
+function describeStep(r: ActionResult): string {
+  return r.action.kind === 'fence' ? `fence ${r.action.node}` : r.action.kind;
 }
 
 function currentStep(s: LocalState, epoch: number): FailoverProgress | undefined {
@@ -205,10 +267,10 @@ function applyFence(s: LocalState, r: ActionResult, timing: Timing): LocalState 
   if (r.code === 'ok') {
     const fenced = f.fenced.includes(a.node) ? f.fenced : [...f.fenced, a.node];
     const done = f.targets.every((t) => fenced.includes(t));
-    return { ...s, failover: { ...f, fenced, phase: done ? 'compensate' : 'fence' } };
+    return { ...s, failover: { ...f, fenced, phase: !done ? 'fence' : f.compensate ? 'compensate' : 'promote' } };
   }
   const fenceFailures = f.fenceFailures + 1;
-  return fenceFailures >= FENCE_ATTEMPTS_MAX ? abandon(s, r.finishedAtMs, timing) : { ...s, failover: { ...f, fenceFailures } };
+  return fenceFailures >= FENCE_ATTEMPTS_MAX ? abandon(s, r, timing) : { ...s, failover: { ...f, fenceFailures } };
 }
 
 function applyCompensate(s: LocalState, r: ActionResult, timing: Timing): LocalState {
@@ -218,7 +280,7 @@ function applyCompensate(s: LocalState, r: ActionResult, timing: Timing): LocalS
   if (f === undefined || f.phase !== 'compensate') return s;
   if (r.code === 'ok') return { ...s, failover: { ...f, phase: 'promote' } };
   const compensateFailures = f.compensateFailures + 1;
-  return compensateFailures >= COMPENSATE_ATTEMPTS_MAX ? abandon(s, r.finishedAtMs, timing) : { ...s, failover: { ...f, compensateFailures } };
+  return compensateFailures >= COMPENSATE_ATTEMPTS_MAX ? abandon(s, r, timing) : { ...s, failover: { ...f, compensateFailures } };
 }
 
 function applyPromote(s: LocalState, r: ActionResult, timing: Timing): LocalState {
@@ -226,8 +288,8 @@ function applyPromote(s: LocalState, r: ActionResult, timing: Timing): LocalStat
   if (a.kind !== 'promote') return s;
   const f = currentStep(s, a.epoch);
   if (f === undefined) return { ...s, writing: true }; // promoted for an election we already left: decide demotes at once
-  if (r.code !== 'ok') return abandon({ ...s, writing: true }, r.finishedAtMs, timing); // partly promoted: demote before handing back
-  return { ...s, role: 'primary', writing: true, failover: undefined, completeRequestId: f.requestId, resources: undefined };
+  if (r.code !== 'ok') return abandon({ ...s, writing: true }, r, timing); // partly promoted: demote before handing back
+  return { ...s, role: 'primary', writing: true, failover: undefined, completeRequestId: f.requestId, resources: undefined, refusals: undefined };
 }
 
 function applyDemote(s: LocalState, r: ActionResult, timing: Timing): LocalState {

@@ -12,17 +12,20 @@ import type { StoreView } from './snapshot.js';
 export async function readStoreView(clock: Clock, store: CoordinationStore, timeoutMs: number): Promise<StoreView> {
   const lease = await withDeadline(clock, timeoutMs, 'read lease', () => store.readLease());
   if (!lease.ok) return { reachable: false, reason: lease.reason };
-  const [members, settings] = await Promise.all([
+  const [members, settings, primary] = await Promise.all([
     withDeadline(clock, timeoutMs, 'read members', () => store.members()),
     withDeadline(clock, timeoutMs, 'read settings', () => store.readSettings()),
+    withDeadline(clock, timeoutMs, 'read last primary', () => store.lastPrimary()),
   ]);
   if (!members.ok) return { reachable: false, reason: members.reason };
   if (!settings.ok) return { reachable: false, reason: settings.reason };
+  if (!primary.ok) return { reachable: false, reason: primary.reason };
+  const lastPrimary = primary.value === undefined ? {} : { lastPrimary: primary.value };
   // With no lease to show, whether any node ever held one decides whom an election must fence.
   if (lease.value === undefined) {
     const last = await withDeadline(clock, timeoutMs, 'read last epoch', () => store.lastEpoch());
     if (!last.ok) return { reachable: false, reason: last.reason };
-    return { reachable: true, lease: undefined, lastEpoch: last.value, members: members.value, settings: settings.value };
+    return { reachable: true, lease: undefined, lastEpoch: last.value, members: members.value, settings: settings.value, ...lastPrimary };
   }
-  return { reachable: true, lease: lease.value, members: members.value, settings: settings.value };
+  return { reachable: true, lease: lease.value, members: members.value, settings: settings.value, ...lastPrimary };
 }

@@ -1,6 +1,7 @@
 import type { OutcomeCode } from '../contracts/outcome.js';
 import type { Timing } from '../config/schema.js';
-import type { ClusterSettings, Lease, Member } from '../ports/coordination-store.js';
+import type { ClusterSettings, Lease, Member, PrimaryRecord } from '../ports/coordination-store.js';
+import type { NodeRecord } from '../ports/node-memory.js';
 import type { InFlightAction } from './actions.js';
 import type { LocalState } from './local-state.js';
 
@@ -18,6 +19,8 @@ export type StoreView =
       /** Members whose heartbeat has not lapsed, sorted by name. */
       readonly members: readonly Member[];
       readonly settings: ClusterSettings;
+      /** The newest recorded promotion: that node holds every acknowledged write until a later one. */
+      readonly lastPrimary?: PrimaryRecord;
     }
   | { readonly reachable: false; readonly reason: string };
 
@@ -61,4 +64,8 @@ export interface Snapshot {
   readonly confirmFailures: number;
   /** Number of configured fencing levels; 0 means this node cannot fence anyone. */
   readonly fenceLevelCount: number;
+  /** What this node remembers about itself across restarts (its own disk). */
+  readonly memory: NodeRecord;
+  /** `auto`: a stale former primary rejoins by itself when it sees a primary. */
+  readonly rejoinPolicy: 'manual' | 'auto';
 }

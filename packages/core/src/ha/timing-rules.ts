@@ -38,6 +38,22 @@ export function standDownMs(t: Timing): number {
   return t.leaseTtlMs;
 }
 
+/** Refusals in a row after which the stand-down stops growing. */
+export const REFUSALS_BACKOFF_MAX = 4;
+
+/**
+ * The stand-down after the `count`-th refused election in a row: doubles
+ * each time, from one lease TTL up to 2^REFUSALS_BACKOFF_MAX of them.
+ */
+export function refusalStandDownMs(t: Timing, count: number): number {
+  return standDownMs(t) * 2 ** Math.min(Math.max(count, 1) - 1, REFUSALS_BACKOFF_MAX);
+}
+
+/** A replica refreshes its eligibility (for `tandem status` and its peers) this often while it follows a primary. */
+export function eligibilityRefreshMs(t: Timing): number {
+  return Math.max(10 * t.probeIntervalMs, 10_000);
+}
+
 /** An operator request older than this no longer holds other nodes back. */
 export function requestTimeoutMs(t: Timing): number {
   return 3 * t.leaseTtlMs + t.actionTimeoutMs;

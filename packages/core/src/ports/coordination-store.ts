@@ -61,6 +61,17 @@ export interface OperatorRequest {
   readonly requestedAtWallMs: number;
 }
 
+/**
+ * The last promotion the cluster knows of: written by a candidate after it
+ * fenced and compensated, before any resource is promoted. The node named
+ * here holds every acknowledged write until a later promotion is recorded.
+ */
+export interface PrimaryRecord {
+  readonly node: string;
+  readonly epoch: number;
+  readonly atWallMs: number;
+}
+
 export interface StoredEvent {
   /** Store-assigned, increasing; pass it back as `after` to continue reading. */
   readonly id: string;
@@ -92,6 +103,15 @@ export interface CoordinationStore {
   readLease(): Promise<Lease | undefined>;
   /** The highest epoch ever granted (0 before the first). */
   lastEpoch(): Promise<number>;
+
+  /**
+   * Record that `record.node` is promoted at `record.epoch`, only if no
+   * record at that epoch or above exists. Atomic (compare-and-set on the
+   * epoch). Resolves false when a record at or above the epoch was there.
+   */
+  recordPrimary(record: PrimaryRecord): Promise<boolean>;
+  /** The newest recorded promotion, or undefined before the first. */
+  lastPrimary(): Promise<PrimaryRecord | undefined>;
 
   /** Publish this member's state; it lapses after `ttlMs` without another heartbeat. */
   heartbeat(record: MemberRecord, ttlMs: number): Promise<void>;

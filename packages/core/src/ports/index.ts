@@ -5,3 +5,4 @@ export * from './execa-command-runner.js';
 export * from './dry-run-command-runner.js';
 export * from './logger.js';
 export * from './coordination-store.js';
+export * from './node-memory.js';

@@ -8,6 +8,7 @@ import {
   type Member,
   type MemberRecord,
   type NewEvent,
+  type PrimaryRecord,
   type StoredEvent,
 } from '../ports/coordination-store.js';
 import { DEFAULT_SETTINGS, mergeSettings } from './merge-settings.js';
@@ -43,6 +44,7 @@ export class MemoryCoordinationStore implements CoordinationStore {
   private readonly eventsMax: number;
   private lease: HeldLease | undefined;
   private highestEpoch = 0;
+  private primary: PrimaryRecord | undefined;
   private readonly memberships = new Map<string, HeldMember>();
   private settings: ClusterSettings = DEFAULT_SETTINGS;
   // Oldest first; ids are a counter so they stay increasing after the oldest are dropped.
@@ -99,6 +101,18 @@ export class MemoryCoordinationStore implements CoordinationStore {
   async lastEpoch(): Promise<number> {
     this.assertOpen();
     return this.highestEpoch;
+  }
+
+  async recordPrimary(record: PrimaryRecord): Promise<boolean> {
+    this.assertOpen();
+    if (this.primary !== undefined && this.primary.epoch >= record.epoch) return false;
+    this.primary = { node: record.node, epoch: record.epoch, atWallMs: record.atWallMs };
+    return true;
+  }
+
+  async lastPrimary(): Promise<PrimaryRecord | undefined> {
+    this.assertOpen();
+    return this.primary === undefined ? undefined : { ...this.primary };
   }
 
   async heartbeat(record: MemberRecord, ttlMs: number): Promise<void> {

@@ -1,0 +1,74 @@
+import type { MemberRecord } from '../ports/coordination-store.js';
+import type { DecideContext } from './decide-context.js';
+import { eligibilityRefreshMs, gatewayFreshMs } from './timing-rules.js';
+
+/**
+ * Where this node stands as a candidate, from its own memory and the
+ * store's record of the last promotion:
+ * - `last-primary`: the store's newest promotion is this node, so nobody
+ *   was promoted after it and its data is the newest; it may take over with
+ *   its database stopped, and has nothing to compensate.
+ * - `stale`: it was promoted once and another node was promoted after it,
+ *   and it has not rejoined since. Its log may hold writes nobody else has
+ *   and lack acknowledged ones; it must rejoin before it stands.
+ * - `replica`: it may stand once its resources say they are ready.
+ */
+export type Standing = { readonly kind: 'last-primary' } | { readonly kind: 'replica' } | { readonly kind: 'stale'; readonly reason: string };
+
+export function standingOf(c: DecideContext): Standing {
+  const { memory, node } = c.s;
+  const last = c.s.store.reachable ? c.s.store.lastPrimary : undefined;
+  if (last !== undefined && last.node === node) return { kind: 'last-primary' };
+  if (memory.promotedEpoch <= memory.rejoinedEpoch) return { kind: 'replica' };
+  const after = last === undefined ? 'the store records no promotion since' : `${last.node} was promoted at epoch ${last.epoch} after it`;
+  return { kind: 'stale', reason: `${node} was primary at epoch ${memory.promotedEpoch} and ${after}; it has not rejoined (tandem rejoin ${node} --data)` };
+}
+
+/** The operator's `failover --to <this node> --accept-data-loss`: stand even when stale or stopped. */
+export function forcedHere(c: DecideContext): boolean {
+  const r = c.request;
+  return r?.kind === 'failover' && r.target === c.s.node && r.acceptDataLoss === true;
+}
+
+/** Whether a readiness check must accept a cleanly stopped database here. */
+export function acceptStopped(c: DecideContext): boolean {
+  return standingOf(c).kind === 'last-primary' || forcedHere(c);
+}
+
+/** The last eligibility answer counts for standing only while fresh, and only if asked the way it is needed now. */
+export function eligibilityFresh(c: DecideContext): boolean {
+  const e = c.s.local.eligibility;
+  return e !== undefined && c.now - e.atMs <= gatewayFreshMs(c.t) && e.acceptStopped === acceptStopped(c);
+}
+
+/** A replica's periodic check (for its peers and `tandem status`); also refreshed when a failure is being confirmed. */
+export function eligibilityDue(c: DecideContext, urgent: boolean): boolean {
+  const e = c.s.local.eligibility;
+  if (e === undefined || e.acceptStopped !== acceptStopped(c)) return true;
+  return c.now - e.atMs > (urgent ? gatewayFreshMs(c.t) / 2 : eligibilityRefreshMs(c.t));
+}
+
+/** Why this node would not stand for election now, or undefined when it would (as far as it knows). */
+export function ineligibleReason(c: DecideContext): string | undefined {
+  const standing = standingOf(c);
+  if (standing.kind === 'stale' && !forcedHere(c)) return standing.reason;
+  const l = c.s.local;
+  if (l.standDownUntilMs !== undefined && c.now < l.standDownUntilMs && l.refusals !== undefined) {
+    return `standing down for ${l.standDownUntilMs - c.now} ms after ${l.refusals.count} refused election(s) (${l.refusals.lastReason})`;
+  }
+  const e = l.eligibility;
+  if (e === undefined) return 'eligibility not checked yet';
+  if (!e.ok) return e.reason;
+  const g = l.gateway;
+  if (g !== undefined && !g.ok) return `gateway check failed (${g.reason})`;
+  return undefined;
+}
+
+/** What the heartbeat tells peers and `tandem status` about this node as a candidate. */
+export function eligibilityFacts(c: DecideContext): MemberRecord['facts'] {
+  const l = c.s.local;
+  const position = l.eligibility?.ok === true ? (l.eligibility.position ?? null) : null;
+  if (l.writing || l.role !== 'replica') return { eligible: true, ineligible: null, position };
+  const why = ineligibleReason(c);
+  return { eligible: why === undefined, ineligible: why ?? null, position };
+}
