@@ -167,7 +167,7 @@ describe('decide', () => {
     role: 'candidate',
     lease: { epoch: 8, renewedAtMs: NOW - 100, validUntilMs: NOW + 8900 },
     lastHeartbeat: { atMs: NOW - 100, role: 'candidate' },
-    failover: { reason: 'failover', epoch: 8, failed: 'db1', requestId: undefined, phase, targets: ['db1'], fenced: phase === 'fence' ? [] : ['db1'], fenceFailures: 0, compensateFailures: 0, startedAtMs: NOW - 100 },
+    failover: { reason: 'failover', epoch: 8, failed: 'db1', requestId: undefined, phase, targets: ['db1'], fenced: phase === 'fence' ? [] : ['db1'], fenceFailures: 0, compensateFailures: 0, startedAtMs: NOW - 100, compensate: true },
   });
   const candidateStore = store({ lease: { holder: 'db2', epoch: 8, remainingMs: 9900 } });
 

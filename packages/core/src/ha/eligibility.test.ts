@@ -1,0 +1,166 @@
+import { describe, expect, it } from 'vitest';
+import type { Member, StoredEvent } from '../ports/coordination-store.js';
+import { EMPTY_NODE_RECORD, type NodeRecord } from '../ports/node-memory.js';
+import type { Action, ActionResult } from './actions.js';
+import { decide } from './decide.js';
+import { EligibilityWatch, noEligibleNode } from './eligibility-watch.js';
+import { applyResult, initialLocalState, observeStore, type LocalState } from './local-state.js';
+import type { Snapshot, StoreView } from './snapshot.js';
+import { refusalStandDownMs } from './timing-rules.js';
+
+// The failover loop of issue 13: a stale former primary took the lease, powered off the node with the data,
+// failed to compensate, and did it again every few seconds. These pin each rule that ends it.
+
+const timing = { probeIntervalMs: 1000, gatewayTimeoutMs: 4000, leaseTtlMs: 10_000, leaseRenewIntervalMs: 2000, fenceTimeoutMs: 5000, storeTimeoutMs: 1000, actionTimeoutMs: 30_000 };
+const NOW = 100_000;
+const ready = { ok: true, atMs: NOW - 100, reason: 'could take over', acceptStopped: false };
+const gateway = { ok: true, atMs: NOW - 10, reason: 'ok' };
+const idle: LocalState = { ...initialLocalState('s2'), writing: false, lastHeartbeat: { atMs: NOW - 100, role: 'replica', eligible: true }, gateway, eligibility: ready, lastSeenLease: { holder: 's1', epoch: 3, remainingMs: 0 } };
+
+function member(node: string, role: Member['role'], facts: Member['facts'] = {}): Member {
+  return { node, role, epoch: 3, facts, updatedAtWallMs: 0, remainingMs: 5000 };
+}
+
+function lapsed(over: Partial<Extract<StoreView, { reachable: true }>> = {}): StoreView {
+  return { reachable: true, lease: undefined, lastEpoch: 3, members: [], settings: { maintenance: false }, lastPrimary: { node: 's1', epoch: 3, atWallMs: 0 }, ...over };
+}
+
+function snap(local: Partial<LocalState>, store: StoreView, memory: NodeRecord = EMPTY_NODE_RECORD, over: Partial<Snapshot> = {}): Snapshot {
+  return { node: 's2', nowMs: NOW, wallMs: 1_000_000, local: { ...idle, ...local }, store, probes: undefined, inFlight: [], peers: ['s1'], timing, confirmFailures: 3, fenceLevelCount: 1, memory, rejoinPolicy: 'manual', ...over };
+}
+
+// Heartbeats ride along whenever the published eligibility changes; these tests look at the decision itself.
+const work = (s: Snapshot): Action[] => decide(s, NOW).actions.filter((a) => a.kind !== 'heartbeat');
+const kinds = (s: Snapshot): string[] => work(s).map((a) => a.kind);
+const stale: NodeRecord = { promotedEpoch: 2, rejoinedEpoch: 0 };
+
+describe('eligibility before election', () => {
+  it('a stale former primary (promoted at 2, s1 promoted at 3 after it, never rejoined) does not stand, so fences nobody', () => {
+    const d = decide(snap({}, lapsed(), stale), NOW);
+    expect(d.actions.map((a) => a.kind)).not.toContain('acquire-lease');
+    expect(d.summary).toBe('no action: not eligible, s2 was primary at epoch 2 and s1 was promoted at epoch 3 after it; it has not rejoined (tandem rejoin s2 --data)');
+  });
+
+  it('the same node once rejoined (rejoinedEpoch at or past its promotion) stands again', () => {
+    expect(kinds(snap({}, lapsed(), { promotedEpoch: 2, rejoinedEpoch: 3 }))).toContain('acquire-lease');
+  });
+
+  it('an operator failover --to it --accept-data-loss lets a stale node stand', () => {
+    const request = { id: 'f1', kind: 'failover' as const, target: 's2', acceptDataLoss: true, requestedAtWallMs: 999_000 };
+    const s = snap({ eligibility: { ...ready, acceptStopped: true } }, lapsed({ settings: { maintenance: false, request } }), stale);
+    expect(kinds(s)).toContain('acquire-lease');
+  });
+
+  it('with a fresh gateway but no fresh eligibility answer, it asks its resources first instead of taking the lease', () => {
+    expect(kinds(snap({ eligibility: undefined }, lapsed()))).toEqual(['check-eligibility']);
+    expect(kinds(snap({ eligibility: { ...ready, atMs: NOW - 60_000 } }, lapsed()))).toEqual(['check-eligibility']);
+  });
+
+  it('a node whose resources are not ready (database stopped) stays out of the election', () => {
+    const d = decide(snap({ eligibility: { ...ready, ok: false, reason: 'postgres: not-running (stopped)' }, lastHeartbeat: { atMs: NOW - 100, role: 'replica', eligible: false } }, lapsed()), NOW);
+    expect(d).toEqual({ actions: [], summary: 'no action: not eligible (postgres: not-running (stopped)), not standing for election' });
+  });
+
+  it('the last recorded primary stands with its database stopped (the check accepts it) and skips compensation', () => {
+    const asked = work(snap({ eligibility: undefined }, lapsed({ lastPrimary: { node: 's2', epoch: 3, atWallMs: 0 } }), { promotedEpoch: 3, rejoinedEpoch: 0 }));
+    expect(asked).toMatchObject([{ kind: 'check-eligibility', acceptStopped: true }]);
+    const d = decide(snap({ eligibility: { ...ready, acceptStopped: true } }, lapsed({ lastPrimary: { node: 's2', epoch: 3, atWallMs: 0 } }), { promotedEpoch: 3, rejoinedEpoch: 0 }), NOW);
+    expect(d.actions).toMatchObject([{ kind: 'acquire-lease', compensate: false, fenceTargets: ['s1'] }]);
+    expect(d.summary).toContain('it was the last primary');
+  });
+
+  it('a lease won by the last primary fences, then promotes without compensating', () => {
+    const won: ActionResult = {
+      action: { kind: 'acquire-lease', fenceTargets: ['s1'], failed: 's1', reason: 'failover', requestId: undefined, compensate: false, timeoutMs: 1000 },
+      code: 'ok',
+      reason: 'held',
+      data: { acquired: true, lease: { holder: 's2', epoch: 4, remainingMs: 10_000 } },
+      startedAtMs: NOW,
+      finishedAtMs: NOW + 5,
+    };
+    const fencing = applyResult(idle, won, timing);
+    expect(fencing.failover?.phase).toBe('fence');
+    const fenced = applyResult(fencing, { ...won, action: { kind: 'fence', node: 's1', epoch: 4, reason: 'x', timeoutMs: 1 }, data: { level: 1 } }, timing);
+    expect(fenced.failover?.phase).toBe('promote');
+  });
+
+  it('a replica that follows refreshes its eligibility now and then, and a changed answer goes out in a heartbeat', () => {
+    const following = { following: { primary: 's1', epoch: 3 }, eligibility: { ...ready, atMs: NOW - 60_000 } };
+    const held = lapsed({ lease: { holder: 's1', epoch: 3, remainingMs: 8000 } });
+    expect(kinds(snap(following, held))).toEqual(['check-eligibility']);
+    const changed = snap({ following: { primary: 's1', epoch: 3 }, eligibility: { ...ready, ok: false, reason: 'no' } }, held);
+    expect(decide(changed, NOW).actions).toMatchObject([{ kind: 'heartbeat', facts: { eligible: false, ineligible: 'no' } }]);
+  });
+
+  it('rejoin: auto — a stale former primary that sees a primary rewinds itself; manual only says what to do', () => {
+    const held = lapsed({ lease: { holder: 's1', epoch: 3, remainingMs: 8000 } });
+    expect(work(snap({}, held, stale, { rejoinPolicy: 'auto' }))).toMatchObject([{ kind: 'rejoin', primary: 's1', epoch: 3, requestId: undefined }]);
+    const manual = decide(snap({}, held, stale), NOW);
+    expect(manual.actions.map((a) => a.kind)).not.toContain('rejoin');
+    expect(manual.summary).toContain('tandem rejoin s2 --data');
+  });
+});
+
+describe('no fence loops', () => {
+  const refusal = (prev: LocalState, epoch: number): LocalState => {
+    const won = applyResult(prev, {
+      action: { kind: 'acquire-lease', fenceTargets: ['s1'], failed: 's1', reason: 'failover', requestId: undefined, compensate: true, timeoutMs: 1000 },
+      code: 'ok',
+      reason: 'held',
+      data: { acquired: true, lease: { holder: 's2', epoch, remainingMs: 10_000 } },
+      startedAtMs: NOW,
+      finishedAtMs: NOW,
+    }, timing);
+    const fenced = applyResult(won, { action: { kind: 'fence', node: 's1', epoch, reason: 'x', timeoutMs: 1 }, code: 'ok', reason: 'off', startedAtMs: NOW, finishedAtMs: NOW }, timing);
+    const refused = (n: number): ActionResult => ({ action: { kind: 'compensate', failed: 's1', epoch, planned: false, timeoutMs: 1 }, code: 'failed', reason: `psql exited 2 (${n})`, startedAtMs: NOW, finishedAtMs: NOW });
+    return applyResult(applyResult(fenced, refused(1), timing), refused(2), timing);
+  };
+
+  it('each refused election in a row stands down longer, up to a bound', () => {
+    const once = refusal(idle, 4);
+    expect(once.refusals).toMatchObject({ count: 1, epoch: 4, fenced: ['s1'] });
+    expect(once.standDownUntilMs).toBe(NOW + refusalStandDownMs(timing, 1));
+    const twice = refusal({ ...once, releasing: false, lease: undefined }, 5);
+    expect(twice.standDownUntilMs).toBe(NOW + 2 * timing.leaseTtlMs);
+    expect(refusalStandDownMs(timing, 50)).toBe(16 * timing.leaseTtlMs);
+  });
+
+  it('a peer fenced for a refused election is not fenced again while no other node got a lease since', () => {
+    const after = { ...refusal(idle, 4), releasing: false, lease: undefined, standDownUntilMs: NOW - 1 };
+    const again = decide(snap(after, lapsed({ lastEpoch: 4 })), NOW);
+    expect(again.actions).toMatchObject([{ kind: 'acquire-lease', fenceTargets: [] }]);
+    expect(again.summary).toContain('already fenced s1');
+    // Someone else held a lease since (epoch 5): the old fence proves nothing any more.
+    expect(decide(snap(after, lapsed({ lastEpoch: 5 })), NOW).actions).toMatchObject([{ kind: 'acquire-lease', fenceTargets: ['s1'] }]);
+  });
+
+  it('another holder at a higher epoch clears the refusal count', () => {
+    const after = refusal(idle, 4);
+    const seen = observeStore(after, lapsed({ lease: { holder: 's1', epoch: 6, remainingMs: 9000 } }), NOW);
+    expect(seen.refusals).toBeUndefined();
+  });
+});
+
+describe('when no node can take over', () => {
+  const members = [member('s1', 'replica', { eligible: false, ineligible: 'stale' }), member('s2', 'replica', { eligible: false, ineligible: 'stopped' })];
+
+  it('names the node with every acknowledged write and both ways out', () => {
+    const none = noEligibleNode(lapsed({ members }));
+    expect(none?.holder).toBe('s1');
+    expect(none?.message).toContain('s1 (primary at epoch 3) holds every acknowledged write');
+    expect(none?.message).toContain('bring s1 back');
+    expect(none?.message).toContain('tandem failover --to s2 --accept-data-loss');
+    expect(noEligibleNode(lapsed({ members: [members[0]!, member('s2', 'replica', { eligible: true })] }))).toBeUndefined();
+    expect(noEligibleNode(lapsed({ members, lease: { holder: 's1', epoch: 3, remainingMs: 1 } }))).toBeUndefined();
+  });
+
+  it('raises one alert per episode, from the first member by name, and edge events for the node itself', () => {
+    const first = new EligibilityWatch();
+    const second = new EligibilityWatch();
+    const types = (w: EligibilityWatch, node: string, why: string | undefined, store: StoreView): string[] => w.observe(node, why, store).map((e: Pick<StoredEvent, 'type'>) => e.type);
+    expect(types(first, 's1', 'stale', lapsed({ members }))).toEqual(['ha.ineligible', 'alert.no-eligible-node']);
+    expect(types(first, 's1', 'stale', lapsed({ members }))).toEqual([]);
+    expect(types(second, 's2', 'stopped', lapsed({ members }))).toEqual(['ha.ineligible']);
+    expect(types(first, 's1', undefined, lapsed({ members: [member('s1', 'replica', { eligible: true })] }))).toEqual(['ha.eligible', 'ha.eligible-node-back']);
+  });
+});

@@ -1,0 +1,95 @@
+import { describe, expect, it } from 'vitest';
+import { ok, outcome, type Outcome } from '../contracts/outcome.js';
+import type { InFlight, ReplicationTransport } from '../contracts/replication-transport.js';
+import type { PromotionReadiness, ResourceAgent } from '../contracts/resource-agent.js';
+import { InMemoryNodeMemory } from '../ports/node-memory.js';
+import { SimulatedClock } from '../ports/simulated-clock.js';
+import { MemoryCoordinationStore } from '../store/memory-store.js';
+import { ActionExecutor } from './executor.js';
+
+const timing = { probeIntervalMs: 1000, gatewayTimeoutMs: 4000, leaseTtlMs: 10_000, leaseRenewIntervalMs: 2000, fenceTimeoutMs: 5000, storeTimeoutMs: 1000, actionTimeoutMs: 30_000 };
+
+function setup(readiness: Outcome<PromotionReadiness>, inFlight: Outcome<InFlight> = ok('x', { from: { offset: 1, label: '0/1' }, to: { offset: 1, label: '0/1' }, location: '/m' })) {
+  const clock = new SimulatedClock();
+  const store = new MemoryCoordinationStore({ clock });
+  const memory = new InMemoryNodeMemory();
+  const order: string[] = [];
+  const db: ResourceAgent = {
+    defaultTimeoutsMs: {},
+    start: async () => (order.push('start db'), ok()),
+    stop: async () => ok(),
+    monitor: async () => ok('x', { role: 'replica' as const }),
+    promote: async () => (order.push(`promote db (store: ${(await store.lastPrimary())?.epoch}, disk: ${memory.current().promotedEpoch})`), ok()),
+    demote: async () => ok(),
+    readiness: async () => readiness,
+  };
+  const mirror: ReplicationTransport = { defaultTimeoutMs: 1000, start: async () => ok(), stop: async () => ok(), status: async () => ok('x', { role: 'sink' as const }), inFlight: async () => inFlight };
+  const executor = new ActionExecutor({
+    clock,
+    store,
+    memory,
+    composition: {
+      node: { name: 'db2', nics: {} },
+      fencingLevels: [],
+      recovery: [],
+      resources: [{ id: 'db', plugin: 't', configPath: 'resources.0', impl: db }],
+      transports: [{ id: 'mirror', plugin: 't', configPath: 'transports.0', impl: mirror }],
+    },
+    nodes: [{ name: 'db1', nics: {} }, { name: 'db2', nics: {} }],
+    gateway: { check: () => new Promise(() => undefined) },
+    timing,
+  });
+  const run = async (action: Parameters<ActionExecutor['submit']>[0][number]) => {
+    executor.submit([action]);
+    await executor.idle();
+    return executor.takeResults()[0];
+  };
+  return { store, memory, order, run };
+}
+
+describe('ActionExecutor: eligibility and the record of promotions', () => {
+  it('a standby that reports its position and a readable mirror is eligible, with that position', async () => {
+    const { run } = setup(ok('standby', { position: { offset: 4096, label: '0/1000' } }));
+    expect(await run({ kind: 'check-eligibility', acceptStopped: false, timeoutMs: 1000 })).toMatchObject({ code: 'ok', data: { position: 4096 }, reason: 'could take over: db ready, mirror readable (at 0/1000)' });
+  });
+
+  it('a stopped database is refused unless asked as the last primary', async () => {
+    const { run } = setup(outcome('not-running', 'PostgreSQL is stopped'));
+    expect(await run({ kind: 'check-eligibility', acceptStopped: false, timeoutMs: 1000 })).toMatchObject({ code: 'failed', reason: 'cannot finish a promotion here: db: not-running (PostgreSQL is stopped)' });
+    expect(await run({ kind: 'check-eligibility', acceptStopped: true, timeoutMs: 1000 })).toMatchObject({ code: 'ok' });
+  });
+
+  it('an unreadable mirror makes the node ineligible; a missing binary says it will not fix itself', async () => {
+    const unreadable = setup(ok('standby', {}), outcome('failed', 'mirror dir gone'));
+    expect(await unreadable.run({ kind: 'check-eligibility', acceptStopped: false, timeoutMs: 1000 })).toMatchObject({ code: 'failed', reason: 'cannot finish a promotion here: transport mirror unreadable: failed (mirror dir gone)' });
+    const missing = setup(outcome('not-installed', 'no pg_ctl'));
+    expect(await missing.run({ kind: 'check-eligibility', acceptStopped: false, timeoutMs: 1000 })).toMatchObject({ code: 'config-error' });
+  });
+
+  it('promote records the node as last primary in the store, then on its disk, before any resource is promoted', async () => {
+    const { store, memory, order, run } = setup(ok('standby', {}));
+    expect(await run({ kind: 'promote', epoch: 5, timeoutMs: 30_000 })).toMatchObject({ code: 'ok' });
+    expect(order).toEqual(['start db', 'promote db (store: 5, disk: 5)']);
+    expect(await store.lastPrimary()).toMatchObject({ node: 'db2', epoch: 5 });
+    expect(memory.current().promotedEpoch).toBe(5);
+  });
+
+  it('a promotion the store already records at that epoch or later is refused before anything starts', async () => {
+    const { store, memory, order, run } = setup(ok('standby', {}));
+    await store.recordPrimary({ node: 'db1', epoch: 6, atWallMs: 0 });
+    expect(await run({ kind: 'promote', epoch: 5, timeoutMs: 30_000 })).toMatchObject({ code: 'failed', reason: 'not promoted: the store already records a promotion at epoch 5 or later' });
+    expect(order).toEqual([]);
+    expect(memory.current().promotedEpoch).toBe(0);
+  });
+
+  it('a completed rejoin and a switchover demotion mark the node a clean replica; a demotion for a lost lease does not', async () => {
+    const { memory, run } = setup(ok('standby', {}));
+    await memory.update({ promotedEpoch: 5 });
+    await run({ kind: 'demote', reason: 'lease lost', epoch: 5, timeoutMs: 1000 });
+    expect(memory.current().rejoinedEpoch).toBe(0);
+    await run({ kind: 'demote', reason: 'switchover', epoch: 5, timeoutMs: 1000 });
+    expect(memory.current().rejoinedEpoch).toBe(5);
+    await run({ kind: 'rejoin', primary: 'db1', epoch: 7, requestId: undefined, timeoutMs: 1000 });
+    expect(memory.current().rejoinedEpoch).toBe(7);
+  });
+});
