@@ -1,4 +1,4 @@
-import type { ClusterSettings, CoordinationStore, Lease, Member, StoredEvent } from '@tandem/core';
+import { noEligibleNode, type ClusterSettings, type CoordinationStore, type Lease, type Member, type PrimaryRecord, type StoredEvent } from '@tandem/core';
 
 /** What `tandem status` shows: the store's view of the cluster, read in one go. */
 export interface ClusterView {
@@ -6,6 +6,10 @@ export interface ClusterView {
   readonly lease: Lease | undefined;
   readonly lastEpoch: number;
   readonly settings: ClusterSettings;
+  /** The newest recorded promotion: that node holds every acknowledged write. */
+  readonly lastPrimary: PrimaryRecord | undefined;
+  /** Set when no node holds the lease and none can take over: what to do, shown before anything else. */
+  readonly stuck: string | undefined;
   readonly members: readonly Member[];
   readonly configuredNodes: readonly string[];
   /** Configured nodes with no live heartbeat. */
@@ -16,7 +20,16 @@ export interface ClusterView {
 }
 
 export async function readClusterView(store: CoordinationStore, cluster: string, configuredNodes: readonly string[], eventCount = 5): Promise<ClusterView> {
-  const [lease, lastEpoch, settings, members, events] = await Promise.all([store.readLease(), store.lastEpoch(), store.readSettings(), store.members(), store.readEvents({ limit: 10_000 })]);
+  const [lease, lastEpoch, settings, members, events, lastPrimary] = await Promise.all([
+    store.readLease(),
+    store.lastEpoch(),
+    store.readSettings(),
+    store.members(),
+    store.readEvents({ limit: 10_000 }),
+    store.lastPrimary(),
+  ]);
+  const stuck = noEligibleNode({ reachable: true, lease, members, settings, ...(lastPrimary === undefined ? {} : { lastPrimary }) })?.message;
+  const ineligible = members.filter((m) => m.facts['eligible'] === false).map((m) => `${m.node} cannot take over: ${String(m.facts['ineligible'] ?? 'no reason given')}`);
   const live = new Set(members.map((m) => m.node));
   const silentNodes = configuredNodes.filter((n) => !live.has(n));
   const claimants = members.filter((m) => m.role === 'primary').map((m) => m.node);
@@ -26,13 +39,16 @@ export async function readClusterView(store: CoordinationStore, cluster: string,
     ...(lease !== undefined && claimants.length === 1 && claimants[0] !== lease.holder ? [`${claimants[0]} reports primary but ${lease.holder} holds the lease`] : []),
     ...(settings.maintenance ? ['maintenance mode is on: automatic failover is paused'] : []),
     ...silentNodes.map((n) => `${n} sends no heartbeat`),
+    ...ineligible,
   ];
-  return { cluster, lease, lastEpoch, settings, members, configuredNodes, silentNodes, recentEvents: events.slice(-eventCount), warnings };
+  return { cluster, lease, lastEpoch, settings, lastPrimary, stuck, members, configuredNodes, silentNodes, recentEvents: events.slice(-eventCount), warnings };
 }
 
 export function renderClusterView(v: ClusterView): string {
+  const last = v.lastPrimary === undefined ? '' : `; last promoted ${v.lastPrimary.node} at epoch ${v.lastPrimary.epoch}`;
   const lines = [
-    `cluster ${v.cluster}: ${v.lease ? `primary ${v.lease.holder}, lease epoch ${v.lease.epoch} (${Math.round(v.lease.remainingMs)} ms left)` : 'NO PRIMARY'}; last epoch ${v.lastEpoch}${v.settings.maintenance ? '; MAINTENANCE' : ''}`,
+    ...(v.stuck === undefined ? [] : [`!! ${v.stuck}`, '']),
+    `cluster ${v.cluster}: ${v.lease ? `primary ${v.lease.holder}, lease epoch ${v.lease.epoch} (${Math.round(v.lease.remainingMs)} ms left)` : 'NO PRIMARY'}; last epoch ${v.lastEpoch}${last}${v.settings.maintenance ? '; MAINTENANCE' : ''}`,
     '',
     `${'NODE'.padEnd(12)}${'ROLE'.padEnd(11)}${'EPOCH'.padEnd(7)}${'HEARTBEAT'.padEnd(11)}FACTS`,
     ...v.members.map((m) => `${m.node.padEnd(12)}${m.role.padEnd(11)}${String(m.epoch).padEnd(7)}${`${Math.round(m.remainingMs)}ms`.padEnd(11)}${Object.entries(m.facts).map(([k, x]) => `${k}=${String(x)}`).join(' ')}`),
