@@ -1,4 +1,4 @@
-import { demoteResources, memberTtlMs, type AgentLoop, type Clock, type Composition, type CoordinationStore, type Logger, type Timing } from '@tandem/core';
+import { demoteResources, memberTtlMs, type AgentLoop, type Clock, type Composition, type CoordinationStore, type Logger, type NodeMemory, type Timing } from '@tandem/core';
 
 /**
  * What a stopping agent does with its role. A primary demotes its resources
@@ -7,7 +7,7 @@ import { demoteResources, memberTtlMs, type AgentLoop, type Clock, type Composit
  * operator restarts or upgrades the agent without touching the database.
  */
 export async function handOverOnStop(
-  parts: { loop: AgentLoop; store: CoordinationStore; clock: Clock; logger: Logger; composition: Pick<Composition, 'resources'>; timing: Timing; node: string },
+  parts: { loop: AgentLoop; store: CoordinationStore; clock: Clock; logger: Logger; composition: Pick<Composition, 'resources'>; timing: Timing; node: string; memory?: NodeMemory },
 ): Promise<'handed-over' | 'left-running' | 'nothing-to-do'> {
   const s = parts.loop.status();
   if (!s.writing || s.epoch === undefined) return 'nothing-to-do';
@@ -30,6 +30,20 @@ export async function handOverOnStop(
   };
   await parts.store.heartbeat({ node: parts.node, role: 'replica', epoch: s.epoch, facts: {}, updatedAtWallMs: parts.clock.wallMs() }, memberTtlMs(parts.timing)).catch(warn('reporting replica'));
   const released = await parts.store.releaseLease(parts.node, s.epoch).catch(warn('releasing the lease'));
+  // Handed over like a switchover: the database stopped cleanly, so this node follows the next primary without a
+  // rewind. Only when the lease went back: otherwise the next primary fences it and it must rejoin.
+  if (released === true) await markCleanReplica(parts);
   parts.logger.info({ node: parts.node, epoch: s.epoch, released }, `stopping: resources demoted${released ? ', lease released' : ''}`);
   return 'handed-over';
+}
+
+async function markCleanReplica(parts: { memory?: NodeMemory; logger: Logger; node: string }): Promise<void> {
+  const m = parts.memory;
+  if (m === undefined) return;
+  try {
+    await m.update({ rejoinedEpoch: m.current().promotedEpoch });
+  } catch (error) {
+    // Not a safety problem: the node only looks stale and waits for `tandem rejoin --data`; the operator must hear it.
+    parts.logger.warn({ node: parts.node }, `stopping: could not record the clean hand-over on disk (${error instanceof Error ? error.message : String(error)}); this node will ask for a rejoin`);
+  }
 }

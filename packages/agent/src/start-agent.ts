@@ -9,6 +9,7 @@ import {
   type Composition,
   type CoordinationStore,
   type Logger,
+  type NodeMemory,
   TandemError,
   type ClusterConfig,
   type GatewayChecker,
@@ -86,7 +87,7 @@ export async function startAgent(options: StartAgentOptions): Promise<RunningAge
       rejoinPolicy: config.rejoin,
     });
     wake = (kind) => loop.wake(kind);
-    return await run(options, { clock, store, loop, executor, metrics, composition });
+    return await run(options, { clock, store, loop, executor, metrics, composition, memory });
   } catch (error) {
     await store.close().catch(() => undefined);
     throw error;
@@ -95,7 +96,7 @@ export async function startAgent(options: StartAgentOptions): Promise<RunningAge
 
 async function run(
   options: StartAgentOptions,
-  parts: { clock: Clock; store: CoordinationStore; loop: AgentLoop; executor: ActionExecutor; metrics: AgentMetrics; composition: Composition },
+  parts: { clock: Clock; store: CoordinationStore; loop: AgentLoop; executor: ActionExecutor; metrics: AgentMetrics; composition: Composition; memory: NodeMemory },
 ): Promise<RunningAgent> {
   const { config, node } = options;
   const { clock, store, loop, executor, metrics, composition } = parts;
@@ -120,6 +121,7 @@ async function run(
       lastCycleAgeMs: Math.round(ageMs),
       summary: s.lastSummary ?? 'starting',
       maintenance: s.maintenance,
+      ...(s.ineligible === undefined ? {} : { ineligible: s.ineligible }),
     };
   };
   const listen = config.nodes[node]?.statusListen;
@@ -143,7 +145,7 @@ async function run(
       clearInterval(ticker);
       await loop.stop();
       await executor.idle();
-      await handOverOnStop({ loop, store, clock, logger: options.logger, composition, timing: config.timing, node });
+      await handOverOnStop({ loop, store, clock, logger: options.logger, composition, timing: config.timing, node, memory: parts.memory });
       await server?.stop();
       await store.close();
     },

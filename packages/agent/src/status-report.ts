@@ -11,6 +11,8 @@ export interface StatusReport {
   readonly lastCycleAgeMs: number;
   readonly summary: string;
   readonly maintenance: boolean;
+  /** Why this node could not take over now (a replica only); absent when it could. */
+  readonly ineligible?: string;
 }
 
 export interface StatusReportSource {
