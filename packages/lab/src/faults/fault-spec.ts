@@ -6,8 +6,12 @@ export type FaultSpec =
   | { readonly kind: 'power-off'; readonly host: string }
   /** SIGSTOP every process of a host; heal sends SIGCONT. */
   | { readonly kind: 'freeze-host'; readonly host: string }
-  /** SIGSTOP one service's process group (e.g. postgres and its backends). */
-  | { readonly kind: 'freeze-service'; readonly host: string; readonly service: string }
+  /**
+   * SIGSTOP one service: the lab's own service's process group, or, when the
+   * lab does not run it (an agent started it), the process whose pid is the
+   * first line of `pidFile` (e.g. a data directory's postmaster.pid) and its children.
+   */
+  | { readonly kind: 'freeze-service'; readonly host: string; readonly service: string; readonly pidFile?: string }
   | { readonly kind: 'nic-down'; readonly host: string; readonly nic: NicRole }
   /**
    * Packets from `from` to `to` are dropped at `to` (a one-way loss); with

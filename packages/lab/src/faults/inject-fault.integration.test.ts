@@ -1,10 +1,14 @@
+import { spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { Lab } from '../lab.js';
 import { serversNamed } from '../topology/lab-spec.js';
 import { canConnect, waitForPort } from '../hosts/wait-for-port.js';
 import { processState } from '../hosts/process-state.js';
-import { injectFault } from './inject-fault.js';
+import { FaultNotApplicableError, injectFault } from './inject-fault.js';
+import { waitUntil } from '../hosts/wait-until.js';
 
 /**
  * Every fault primitive against a real lab, each checked by what it does:
@@ -85,6 +89,28 @@ describe('fault primitives', () => {
     expect(processState(udpPid ?? -1)).not.toBe('T');
     await fault.heal();
     expect(processState(echoPid ?? -1)).not.toBe('T');
+  });
+
+  it('freeze of a service the lab did not start finds it by its pid file (postmaster.pid), children included; not running is a skip', async () => {
+    // As an agent starts PostgreSQL: not a lab service, a pid file whose first line is the pid, a child process.
+    const pidFile = join(lab.host('s2').dir, 'postmaster.pid');
+    const script = `require('child_process').spawn('sleep', ['600']); require('fs').writeFileSync(${JSON.stringify(pidFile)}, process.pid + '\\n/data\\n'); setInterval(() => {}, 1000)`;
+    const parent = spawn('ip', ['netns', 'exec', lab.host('s2').namespace, process.execPath, '-e', script], { stdio: 'ignore' });
+    try {
+      await waitUntil('the pid file', 10_000, async () => ((await readFile(pidFile, 'utf8').catch(() => '')) !== '' ? true : undefined), 100);
+      const pid = Number((await readFile(pidFile, 'utf8')).split('\n')[0]);
+      const child = (await lab.pids('s2')).find((p) => p !== pid && readFileSync(`/proc/${p}/stat`, 'utf8').includes('(sleep)'));
+      const fault = await injectFault(lab, { kind: 'freeze-service', host: 's2', service: 'postgres', pidFile });
+      expect(processState(pid)).toBe('T');
+      expect(processState(child ?? -1)).toBe('T');
+      await fault.heal();
+      expect(processState(pid)).not.toBe('T');
+      expect(processState(child ?? -1)).not.toBe('T');
+    } finally {
+      parent.kill('SIGKILL');
+    }
+    await waitUntil('the process to exit', 10_000, async () => (parent.exitCode !== null || parent.signalCode !== null ? true : undefined), 100);
+    await expect(injectFault(lab, { kind: 'freeze-service', host: 's2', service: 'postgres', pidFile })).rejects.toBeInstanceOf(FaultNotApplicableError);
   });
 
   it('a NIC down by role cuts that network only', async () => {

@@ -1,4 +1,7 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
 import type { Lab } from '../lab.js';
+import { processAlive } from '../hosts/process-state.js';
 import { NIC_ROLES } from '../topology/lab-spec.js';
 import { renderDropRules, type DropRule } from './nft-rules.js';
 import { loadFaultTable, nextFaultTable } from './fault-tables.js';
@@ -73,18 +76,58 @@ async function injectFreezeHost(lab: Lab, host: string): Promise<() => Promise<v
   return async () => signalAll([...new Set([...pids, ...(await lab.pids(host))])], 'SIGCONT');
 }
 
-async function injectFreezeService(lab: Lab, host: string, service: string): Promise<() => Promise<void>> {
+/** A fault that cannot apply to the cluster as it is now (e.g. the service to freeze is not running): the step is skipped, not failed. */
+export class FaultNotApplicableError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'FaultNotApplicableError';
+  }
+}
+
+/** The pid on the first line of a pid file (postmaster.pid's layout), if that process runs on the host. */
+async function pidFromFile(lab: Lab, host: string, pidFile: string): Promise<number | undefined> {
+  const text = await readFile(pidFile, 'utf8').catch(() => '');
+  const pid = Number(text.split('\n')[0]?.trim());
+  if (!Number.isInteger(pid) || pid <= 1 || !processAlive(pid)) return undefined;
+  // A stale file after a power cut may name a pid reused elsewhere: it must be this host's.
+  return (await lab.pids(host)).includes(pid) ? pid : undefined;
+}
+
+/** The pid and its direct children (a postmaster's backends and auxiliary processes). */
+function withChildren(pid: number): number[] {
+  const children = readdirSync('/proc')
+    .filter((entry) => /^\d+$/.test(entry))
+    .filter((entry) => {
+      try {
+        const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
+        return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]) === pid;
+      } catch {
+        return false;
+      }
+    })
+    .map(Number);
+  return [pid, ...children];
+}
+
+async function injectFreezeService(lab: Lab, spec: Extract<FaultSpec, { kind: 'freeze-service' }>): Promise<() => Promise<void>> {
+  const { host, service } = spec;
   const pid = await lab.servicePid(host, service);
-  if (pid === undefined) throw new Error(`lab: cannot freeze ${service} on ${host}: it is not running`);
-  // Services run in a session of their own, so the process group is the whole service (postgres and its backends).
-  process.kill(-pid, 'SIGSTOP');
-  return async () => {
-    try {
-      process.kill(-pid, 'SIGCONT');
-    } catch {
-      // the service died while frozen (power off): nothing to resume
-    }
-  };
+  if (pid !== undefined) {
+    // The lab's services run in a session of their own, so the process group is the whole service (postgres and its backends).
+    process.kill(-pid, 'SIGSTOP');
+    return async () => {
+      try {
+        process.kill(-pid, 'SIGCONT');
+      } catch {
+        // the service died while frozen (power off): nothing to resume
+      }
+    };
+  }
+  const started = spec.pidFile === undefined ? undefined : await pidFromFile(lab, host, spec.pidFile);
+  if (started === undefined) throw new FaultNotApplicableError(`cannot freeze ${service} on ${host}: it is not running${spec.pidFile ? ` (neither the lab's service nor the pid in ${spec.pidFile})` : ''}`);
+  const pids = withChildren(started);
+  signalAll(pids, 'SIGSTOP');
+  return async () => signalAll(pids, 'SIGCONT');
 }
 
 async function injectLinkDown(lab: Lab, host: string, iface: string): Promise<() => Promise<void>> {
@@ -107,7 +150,7 @@ export async function injectFault(lab: Lab, spec: FaultSpec): Promise<ActiveFaul
       case 'freeze-host':
         return injectFreezeHost(lab, spec.host);
       case 'freeze-service':
-        return injectFreezeService(lab, spec.host, spec.service);
+        return injectFreezeService(lab, spec);
       case 'nic-down':
         return injectLinkDown(lab, spec.host, lab.nic(spec.host, spec.nic).name);
       case 'drop':
