@@ -1,6 +1,7 @@
 import { join } from 'node:path';
 import type { Lab } from '../lab.js';
 import { waitForPort } from '../hosts/wait-for-port.js';
+import { waitUntil } from '../hosts/wait-until.js';
 
 /**
  * After a power cut the killed postmaster's lock files (data directory and
@@ -71,10 +72,12 @@ export class LabPostgres {
     return join(this.lab.host(server).dir, 'pgsock');
   }
 
-  /** Register the server as the host's `postgres` service and wait until it accepts connections. */
+  /** Register the server as the host's `postgres` service and wait until it answers a query. */
   async startServer(server: string): Promise<void> {
     await this.lab.addService(server, { name: 'postgres', user: 'postgres', argv: ['sh', '-c', START_AFTER_POWER_CUT, 'postgres', join(this.bin, 'postgres'), this.dataDir(server), this.socketDir(server)] });
     await waitForPort(this.lab.host('client').namespace, this.lab.address(server), this.port, 30_000, `PostgreSQL on ${server}`);
+    // The port opens while the server is still starting up ("the database system is starting up"): a pg_basebackup then fails.
+    await waitUntil(`PostgreSQL on ${server} to answer a query`, 30_000, async () => ((await this.query({ server }, 'select 1', 5000)) === '1' ? true : undefined), 200);
   }
 
   /**
