@@ -10,6 +10,7 @@ import { provisionPostgres } from '../postgres/provision-postgres.js';
 import type { LabPostgres } from '../postgres/lab-postgres.js';
 import { serversNamed } from '../topology/lab-spec.js';
 import { startLabSshd, type LabSsh } from '../hosts/lab-sshd.js';
+import type { CampaignStore } from './watch-restore.js';
 
 /** A lab with PostgreSQL, and (with a config) agents managing it, ready for a workload. */
 export interface CampaignCluster {
@@ -19,6 +20,10 @@ export interface CampaignCluster {
   readonly serviceAddress: string;
   /** What runs the cluster, for the report. */
   readonly label: string;
+  /** Agents run the cluster (their `agent` service on each server); false for the baseline. */
+  readonly agents: boolean;
+  /** The agents' Redis store, which the campaign reads to see who is up; absent for other stores and the baseline. */
+  readonly store?: CampaignStore;
 }
 
 function postgresFound(): boolean {
@@ -34,7 +39,7 @@ export async function baselineCluster(servers: number): Promise<CampaignCluster>
   const lab = await Lab.up({ servers: serversNamed(servers), store: {} }, { needsPostgres: postgresFound });
   try {
     const pg = await provisionPostgres(lab, { primary: 's1', replicas: lab.servers.slice(1).map((s) => s.name) });
-    return { lab, pg, serviceAddress: lab.address('s1'), label: 'baseline: no HA manager' };
+    return { lab, pg, serviceAddress: lab.address('s1'), label: 'baseline: no HA manager', agents: false };
   } catch (error) {
     await lab.down({ keepDir: true });
     throw error;
@@ -106,7 +111,8 @@ export async function clusterFromConfig(configPath: string): Promise<CampaignClu
     await startAgents(lab, { configPath: labConfig, env });
     const vip = instancesOf(config, 'resource-vip')[0]?.options.address;
     const serviceAddress = typeof vip === 'string' ? (vip.split('/')[0] as string) : lab.address(first as string);
-    return { lab, pg, serviceAddress, label: `${configPath} (agents)` };
+    const store = config.store.type === 'redis' && config.store.mode !== 'sentinel' ? { address: config.store.host, port: config.store.port, keyPrefix: config.store.keyPrefix } : undefined;
+    return { lab, pg, serviceAddress, label: `${configPath} (agents)`, agents: true, ...(store ? { store } : {}) };
   } catch (error) {
     await lab.down({ keepDir: true });
     throw error;

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { isRealFailure, planCampaign, STEP_KINDS } from './campaign-plan.js';
+import { isRealFailure, planCampaign, STEP_KINDS, type PlannedStep } from './campaign-plan.js';
+import { resolveStep } from './campaign-steps.js';
 
 describe('planCampaign', () => {
   it('is the same for the same seed and different for another', () => {
@@ -30,5 +31,23 @@ describe('isRealFailure', () => {
     expect(isRealFailure({ kind: 'nic-down', target: 'primary', nic: 'privateA' })).toBe(false);
     expect(isRealFailure({ kind: 'link-delay', target: 'primary' })).toBe(false);
     expect(isRealFailure({ kind: 'store-down', target: 'none' })).toBe(false);
+  });
+});
+
+describe('resolveStep', () => {
+  const planned = (kind: PlannedStep['kind'], target: PlannedStep['target']): PlannedStep => ({ index: 0, kind, target, holdMs: 1000 });
+  const first = (): number => 0;
+
+  it('freezes the database by its pid file when one is known, so it finds the one an agent started', () => {
+    expect(resolveStep(planned('freeze-postgres', 'primary'), 's2', ['s1'], first, { postgresPidFile: (s) => `/lab/${s}/data/postmaster.pid` })).toEqual({
+      spec: { kind: 'freeze-service', host: 's2', service: 'postgres', pidFile: '/lab/s2/data/postmaster.pid' },
+      host: 's2',
+    });
+    expect(resolveStep(planned('freeze-postgres', 'replica'), 's2', ['s1'], first)).toEqual({ spec: { kind: 'freeze-service', host: 's1', service: 'postgres' }, host: 's1' });
+  });
+
+  it('skips a step, saying why, when its target is not there', () => {
+    expect(resolveStep(planned('power-off', 'replica'), 's1', [], first)).toEqual({ skipped: 'no replica server is up' });
+    expect(resolveStep({ ...planned('drop', 'replica'), nic: 'public' }, 's1', [], first)).toEqual({ skipped: 'no replica server is up' });
   });
 });

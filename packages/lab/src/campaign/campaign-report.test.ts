@@ -67,4 +67,22 @@ describe('campaign report', () => {
     expect(report.writes.lostSeqs).toEqual([7]);
     expect(report.restore).toMatchObject({ outages: 1, unrestored: 1, ms: undefined });
   });
+
+  it('fails on a stuck outage, reports an unrestorable one without failing', () => {
+    const holders = [{ node: 's1', holdsAll: true, ackedHeld: undefined, ackedTotal: 8, why: 'it answered the last acknowledged write (w1:8)' }];
+    const stuck = { ...step(0, 1000, true), outage: { kind: 'stuck' as const, upHolders: ['s1'], holders, summary: 'stuck: s1 ...' } };
+    const unrestorable = { ...step(1, 10_000, true), outage: { kind: 'unrestorable' as const, holders, summary: 'unrestorable: s1 ...' } };
+    const both = buildCampaignReport({ seed: 1, config: 'test', startedMs: 0, endedMs: 20_000, steps: [stuck, unrestorable], attempts: [], verify: verifyWith([]) });
+    expect(both.outages).toEqual({ stuck: 1, unrestorable: 1, list: [{ step: 0, kind: 'stuck', summary: 'stuck: s1 ...' }, { step: 1, kind: 'unrestorable', summary: 'unrestorable: s1 ...' }] });
+    expect(both.steps[0]?.outage?.kind).toBe('stuck');
+    expect(both.ok).toBe(false);
+    const onlyUnrestorable = buildCampaignReport({ seed: 1, config: 'test', startedMs: 0, endedMs: 20_000, steps: [step(0, 1000, true), unrestorable], attempts: [], verify: verifyWith([]) });
+    expect(onlyUnrestorable.ok).toBe(true);
+  });
+
+  it('keeps every planned step, a skipped one with its reason', () => {
+    const skipped = { ...step(1, 5000, false), skipped: 'cannot freeze postgres on s2: it is not running' };
+    const report = buildCampaignReport({ seed: 1, config: 'test', startedMs: 0, endedMs: 20_000, steps: [step(0, 1000, true), skipped], attempts: [], verify: verifyWith([]) });
+    expect(report.steps.map((s) => s.skipped)).toEqual([undefined, 'cannot freeze postgres on s2: it is not running']);
+  });
 });

@@ -2,6 +2,7 @@ import { percentiles, type Percentiles } from '../checkers/percentiles.js';
 import type { VerifyReport } from '../checkers/verify-report.js';
 import type { WriteAttempt } from '../checkers/workload-records.js';
 import type { PlannedStep } from './campaign-plan.js';
+import type { OutageVerdict } from './outage-verdict.js';
 
 /** A step as it ran: its target resolved, its times recorded. */
 export interface ExecutedStep extends PlannedStep {
@@ -13,6 +14,8 @@ export interface ExecutedStep extends PlannedStep {
   readonly healedMs: number;
   /** Why the step could not run (e.g. no replica left); skipped steps have no effect. */
   readonly skipped?: string;
+  /** Service did not come back within the bound after the heal: stuck (a failure) or unrestorable. */
+  readonly outage?: OutageVerdict;
 }
 
 export interface Failover {
@@ -35,6 +38,7 @@ export interface StepOutcome {
   /** From the fault to the first acked write after the outage it caused; 0 when writes never stopped; undefined when never restored. */
   readonly restoreMs: number | undefined;
   readonly failovers: number;
+  readonly outage?: OutageVerdict;
 }
 
 export interface CampaignReport {
@@ -58,7 +62,13 @@ export interface CampaignReport {
     readonly outOfOrder: number;
   };
   readonly splitBrain: { readonly windows: number; readonly list: VerifyReport['splitBrain']['windows'] };
-  /** No acked write lost, none duplicated or reordered, no split brain. */
+  /**
+   * Steps after whose heal service did not come back within the bound.
+   * Stuck: a node holding every acknowledged write was up (a failure).
+   * Unrestorable: none was (reported, not a failure).
+   */
+  readonly outages: { readonly stuck: number; readonly unrestorable: number; readonly list: { readonly step: number; readonly kind: OutageVerdict['kind']; readonly summary: string }[] };
+  /** No acked write lost, none duplicated or reordered, no split brain, no stuck outage. */
   readonly ok: boolean;
 }
 
@@ -127,7 +137,10 @@ export function buildCampaignReport(input: ReportInput): CampaignReport {
     ...(step.skipped !== undefined ? { skipped: step.skipped } : {}),
     restoreMs: restoreOf(step, steps, verify),
     failovers: failovers.filter((f) => f.step === step.index).length,
+    ...(step.outage ? { outage: step.outage } : {}),
   }));
+  const outages = steps.flatMap((s) => (s.outage ? [{ step: s.index, kind: s.outage.kind, summary: s.outage.summary }] : []));
+  const stuck = outages.filter((o) => o.kind === 'stuck').length;
   const interrupted = outcomes.filter((o) => o.restoreMs !== 0);
   const restored = interrupted.flatMap((o) => (o.restoreMs === undefined ? [] : [o.restoreMs]));
   const v = verify.verify;
@@ -151,6 +164,7 @@ export function buildCampaignReport(input: ReportInput): CampaignReport {
       outOfOrder: v.outOfOrder,
     },
     splitBrain: { windows: verify.splitBrain.windows.length, list: verify.splitBrain.windows },
-    ok: v.lost.length === 0 && v.duplicated.length === 0 && v.outOfOrder === 0 && verify.splitBrain.windows.length === 0,
+    outages: { stuck, unrestorable: outages.length - stuck, list: outages },
+    ok: v.lost.length === 0 && v.duplicated.length === 0 && v.outOfOrder === 0 && verify.splitBrain.windows.length === 0 && stuck === 0,
   };
 }

@@ -2,8 +2,13 @@ import type { Lab } from '../lab.js';
 import type { FaultSpec } from '../faults/fault-spec.js';
 import type { PlannedStep } from './campaign-plan.js';
 
+export interface StepContext {
+  /** The database's pid file on a server (its data directory's postmaster.pid): freeze-postgres finds a database an agent started. */
+  readonly postgresPidFile?: (server: string) => string;
+}
+
 /** Turn a planned step into a concrete fault against the servers as they are now. */
-export function resolveStep(step: PlannedStep, primary: string, others: readonly string[], random: () => number): { spec: FaultSpec; host?: string } | { skipped: string } {
+export function resolveStep(step: PlannedStep, primary: string, others: readonly string[], random: () => number, context: StepContext = {}): { spec: FaultSpec; host?: string } | { skipped: string } {
   const replica = others[Math.floor(random() * others.length)];
   const host = step.target === 'primary' ? primary : replica;
   if (step.target !== 'none' && host === undefined) return { skipped: `no ${step.target} server is up` };
@@ -14,7 +19,7 @@ export function resolveStep(step: PlannedStep, primary: string, others: readonly
     case 'freeze-host':
       return { spec: { kind: 'freeze-host', host: h }, host: h };
     case 'freeze-postgres':
-      return { spec: { kind: 'freeze-service', host: h, service: 'postgres' }, host: h };
+      return { spec: { kind: 'freeze-service', host: h, service: 'postgres', ...(context.postgresPidFile ? { pidFile: context.postgresPidFile(h) } : {}) }, host: h };
     case 'nic-down':
       return { spec: { kind: 'nic-down', host: h, nic: step.nic ?? 'public' }, host: h };
     case 'drop': {

@@ -16,9 +16,13 @@ export function campaignTable(report: CampaignReport): string {
     ['acked writes lost', String(report.writes.lostAcked)],
     ['duplicated / out of order', `${report.writes.duplicated} / ${report.writes.outOfOrder}`],
     ['split-brain windows', String(report.splitBrain.windows)],
+    ['stuck / unrestorable outages', `${report.outages.stuck} / ${report.outages.unrestorable}`],
     ['verdict', report.ok ? 'ok' : 'PROBLEMS FOUND'],
   ];
   const width = Math.max(...rows.map(([k]) => k.length));
-  const steps = report.steps.map((s) => `  ${String(s.index + 1).padStart(3)}. ${s.description}${s.skipped ? ` (skipped: ${s.skipped})` : ''}: restore ${ms(s.restoreMs)}, failovers ${s.failovers}`);
+  const steps = report.steps.flatMap((s) => {
+    const line = `  ${String(s.index + 1).padStart(3)}. ${s.description}${s.skipped ? ` (skipped: ${s.skipped})` : ''}: restore ${ms(s.restoreMs)}, failovers ${s.failovers}`;
+    return s.outage ? [line, `       ${s.outage.summary}`] : [line];
+  });
   return [...rows.map(([k, v]) => `${k.padEnd(width)}  ${v}`), 'steps:', ...steps].join('\n');
 }

@@ -1,12 +1,16 @@
 import { writeFile } from 'node:fs/promises';
 import { describeFault } from '../faults/fault-spec.js';
-import { injectFault } from '../faults/inject-fault.js';
+import { join } from 'node:path';
+import { FaultNotApplicableError, injectFault } from '../faults/inject-fault.js';
 import { seededRandom } from '../faults/delay-proxy-impairment.js';
-import { isRealFailure, planCampaign, type PlanOptions } from './campaign-plan.js';
+import { isRealFailure, planCampaign, type PlannedStep, type PlanOptions } from './campaign-plan.js';
 import { buildCampaignReport, type CampaignReport, type ExecutedStep } from './campaign-report.js';
 import { baselineCluster, clusterFromConfig } from './campaign-cluster.js';
 import { poweredServers, resolveStep } from './campaign-steps.js';
 import { LabWorkload } from './workload-run.js';
+import { classifyOutage, holdingsOf, type OutageVerdict } from './outage-verdict.js';
+import { storedWrites, watchRestore, type WatchTarget } from './watch-restore.js';
+import type { CampaignCluster } from './campaign-cluster.js';
 
 export interface CampaignOptions extends PlanOptions {
   readonly seed: number;
@@ -38,34 +42,15 @@ export async function runCampaign(options: CampaignOptions): Promise<CampaignRep
   const cluster = options.configPath !== undefined ? await clusterFromConfig(options.configPath) : await baselineCluster(options.servers ?? 3);
   const { lab, pg } = cluster;
   let keep = true;
+  let workload: LabWorkload | undefined;
   try {
     log(`campaign: lab ${lab.id} up (${lab.dir}); ${cluster.label}; clients write to ${cluster.serviceAddress}`);
-    const workload = LabWorkload.start(lab, pg, cluster.serviceAddress);
+    workload = LabWorkload.start(lab, pg, cluster.serviceAddress);
     if (!(await workload.waitAckAfter(0, 60_000))) throw new Error(`campaign: the workload got no write acknowledged within 60 s (log: ${workload.logPath})`);
     const startedMs = Date.now();
     const random = seededRandom(options.seed ^ 0x5eed);
     const steps: ExecutedStep[] = [];
-    for (const planned of plan) {
-      const primary = (await workload.lastAckedHost()) ?? pg.primary;
-      const up = await poweredServers(lab);
-      const resolved = resolveStep(planned, primary, up.filter((s) => s !== primary), random);
-      const startMs = Date.now();
-      if ('skipped' in resolved) {
-        steps.push({ ...planned, description: `${planned.kind} (skipped)`, realFailure: false, startMs, healedMs: startMs, skipped: resolved.skipped });
-        continue;
-      }
-      const description = describeFault(resolved.spec);
-      log(`campaign: step ${planned.index + 1}/${plan.length}: ${description} for ${planned.holdMs} ms`);
-      const fault = await injectFault(lab, resolved.spec);
-      await sleep(planned.holdMs);
-      await fault.heal();
-      // Repair what the fault (or a fencer) switched off, as an operator would.
-      for (const server of lab.servers) if ((await lab.bmcs.state(server.name)) === 'off') await lab.bmcs.powerOn(server.name);
-      const healedMs = Date.now();
-      steps.push({ ...planned, ...(resolved.host ? { host: resolved.host } : {}), description, realFailure: isRealFailure(planned), startMs, healedMs });
-      if (!(await workload.waitAckAfter(healedMs, options.restoreTimeoutMs ?? 30_000))) log(`campaign: service not restored within ${options.restoreTimeoutMs ?? 30_000} ms of healing "${description}"`);
-      await sleep(options.settleMs ?? 2000);
-    }
+    for (const planned of plan) steps.push(await runStep(cluster, workload, planned, plan.length, random, options, log));
     const endedMs = Date.now();
     await workload.stop();
     const verify = await workload.verify(500);
@@ -76,6 +61,48 @@ export async function runCampaign(options: CampaignOptions): Promise<CampaignRep
     if (keep) log(`campaign: the checkers found problems; lab logs kept in ${lab.dir}`);
     return report;
   } finally {
-    await lab.down({ keepDir: keep });
+    await workload?.stop().catch(() => undefined);
+    // A lab that would not come down must not hide the report or the error; a sweep removes what is left.
+    await lab.down({ keepDir: keep }).catch((error: unknown) => log(`campaign: taking lab ${lab.id} down failed: ${(error as Error).message}`));
   }
+}
+
+/** Resolve, inject, hold, heal one planned step; then wait for service and, if it does not come back, say whether it could have. */
+async function runStep(cluster: CampaignCluster, workload: LabWorkload, planned: PlannedStep, total: number, random: () => number, options: CampaignOptions, log: (line: string) => void): Promise<ExecutedStep> {
+  const { lab, pg } = cluster;
+  const label = `campaign: step ${planned.index + 1}/${total}`;
+  const primary = (await workload.lastAckedHost()) ?? pg.primary;
+  const up = await poweredServers(lab);
+  const resolved = resolveStep(planned, primary, up.filter((s) => s !== primary), random, { postgresPidFile: (server) => join(pg.dataDir(server), 'postmaster.pid') });
+  const startMs = Date.now();
+  const skip = (description: string, why: string): ExecutedStep => {
+    log(`${label}: ${description} skipped: ${why}`);
+    return { ...planned, description, realFailure: false, startMs, healedMs: startMs, skipped: why };
+  };
+  if ('skipped' in resolved) return skip(`${planned.kind} (${planned.target})`, resolved.skipped);
+  const description = describeFault(resolved.spec);
+  let fault: Awaited<ReturnType<typeof injectFault>>;
+  try {
+    fault = await injectFault(lab, resolved.spec);
+  } catch (error) {
+    if (error instanceof FaultNotApplicableError) return skip(description, error.message);
+    throw error;
+  }
+  log(`${label}: ${description} for ${planned.holdMs} ms`);
+  await sleep(planned.holdMs);
+  await fault.heal();
+  // Repair what the fault (or a fencer) switched off, as an operator would.
+  for (const server of lab.servers) if ((await lab.bmcs.state(server.name)) === 'off') await lab.bmcs.powerOn(server.name);
+  const healedMs = Date.now();
+  const timeoutMs = options.restoreTimeoutMs ?? 30_000;
+  const target: WatchTarget = { lab, pg, agents: cluster.agents, ...(cluster.store ? { store: cluster.store } : {}) };
+  const watched = await watchRestore(target, workload, healedMs, timeoutMs);
+  let outage: OutageVerdict | undefined;
+  if (!watched.restored) {
+    const holders = holdingsOf(lab.servers.map((s) => s.name), (await workload.read()).attempts, await storedWrites(target));
+    outage = classifyOutage(holders, watched.samples);
+    log(`${label}: service not restored within ${timeoutMs} ms of healing "${description}": ${outage.summary}`);
+  }
+  await sleep(options.settleMs ?? 2000);
+  return { ...planned, ...(resolved.host ? { host: resolved.host } : {}), description, realFailure: isRealFailure(planned), startMs, healedMs, ...(outage ? { outage } : {}) };
 }
