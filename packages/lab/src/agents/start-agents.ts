@@ -1,5 +1,5 @@
 import type { Lab } from '../lab.js';
-import { TANDEM_CLI } from './tandem-cli.js';
+import { labStateDir, TANDEM_CLI } from './tandem-cli.js';
 
 export interface StartAgentsOptions {
   /** A Tandem config whose node names are lab servers. */
@@ -20,7 +20,7 @@ export async function startAgents(lab: Lab, options: StartAgentsOptions): Promis
     await lab.addService(server, {
       name: 'agent',
       argv: [process.execPath, TANDEM_CLI, 'agent', 'start', '--config', options.configPath, '--node', server, '--log-format', 'json'],
-      env: { TANDEM_NODE: server, ...(options.env ?? {}) },
+      env: { TANDEM_NODE: server, TANDEM_STATE_DIR: labStateDir(lab), ...(options.env ?? {}) },
     });
   }
 }
