@@ -38,6 +38,9 @@ const USAGE = `usage: npm run campaign -- --faults N --seed S [options]
   --kinds a,b         only these faults: ${STEP_KINDS.join(', ')}
   --min-hold-ms N     shortest time a fault stays (default 3000)
   --max-hold-ms N     longest time a fault stays (default 8000)
+  --restore-timeout-ms N
+                      after a heal, how long service may take to come back before the outage
+                      is judged stuck or unrestorable (default 30000)
   --out FILE          also write the JSON report to FILE
   --json              print the JSON report instead of the table
   --sweep N           run N seeds (drawn at random and printed; replay one with --seed), a new
@@ -70,6 +73,7 @@ async function main(): Promise<number> {
         out: { type: 'string' },
         json: { type: 'boolean', default: false },
         sweep: { type: 'string' },
+        'restore-timeout-ms': { type: 'string' },
       },
     });
     json = values.json;
@@ -85,6 +89,7 @@ async function main(): Promise<number> {
       servers: int('servers', values.servers, 3),
       minHoldMs: int('min-hold-ms', values['min-hold-ms'], 3000),
       maxHoldMs: int('max-hold-ms', values['max-hold-ms'], 8000),
+      restoreTimeoutMs: int('restore-timeout-ms', values['restore-timeout-ms'], 30_000),
       ...(chosen ? { kinds: chosen } : {}),
       ...(values.out ? { outFile: values.out } : {}),
       ...(values.config ? { configPath: values.config } : {}),

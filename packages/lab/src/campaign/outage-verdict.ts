@@ -89,7 +89,7 @@ export function classifyOutage(holders: readonly NodeHoldings[], samples: readon
   const upHolders = holding.filter((h) => samples.some((s) => s.nodes.some((n) => n.node === h.node && nodeUp(n)))).map((h) => h.node);
   const names = holding.map((h) => `${h.node} (${h.why}; ${describeNode(h.node, samples)})`);
   if (upHolders.length > 0) {
-    return { kind: 'stuck', upHolders, holders, summary: `stuck: ${upHolders.join(', ')} held every acknowledged write and was up, yet no primary served: ${names.join('; ')}` };
+    return { kind: 'stuck', upHolders, holders, summary: `stuck: ${upHolders.join(', ')} held every acknowledged write and ${upHolders.length === 1 ? 'was' : 'were'} up, yet no primary served: ${names.join('; ')}` };
   }
   const who = names.length > 0 ? names.join('; ') : 'no node is known to hold every acknowledged write';
   return { kind: 'unrestorable', holders, summary: `unrestorable: no node holding every acknowledged write was up: ${who}` };

@@ -51,6 +51,9 @@ export async function runCampaign(options: CampaignOptions): Promise<CampaignRep
     const random = seededRandom(options.seed ^ 0x5eed);
     const steps: ExecutedStep[] = [];
     for (const planned of plan) steps.push(await runStep(cluster, workload, planned, plan.length, random, options, log));
+    // A fencer may have switched a server off after the last step: the verifier reads through the service address.
+    await repairPower(cluster);
+    await workload.waitAckAfter(Date.now(), options.restoreTimeoutMs ?? 30_000);
     const endedMs = Date.now();
     await workload.stop();
     const verify = await workload.verify(500);
@@ -65,6 +68,11 @@ export async function runCampaign(options: CampaignOptions): Promise<CampaignRep
     // A lab that would not come down must not hide the report or the error; a sweep removes what is left.
     await lab.down({ keepDir: keep }).catch((error: unknown) => log(`campaign: taking lab ${lab.id} down failed: ${(error as Error).message}`));
   }
+}
+
+/** Repair what a fault (or a fencer) switched off, as an operator would. */
+async function repairPower({ lab }: CampaignCluster): Promise<void> {
+  for (const server of lab.servers) if ((await lab.bmcs.state(server.name)) === 'off') await lab.bmcs.powerOn(server.name);
 }
 
 /** Resolve, inject, hold, heal one planned step; then wait for service and, if it does not come back, say whether it could have. */
@@ -91,8 +99,7 @@ async function runStep(cluster: CampaignCluster, workload: LabWorkload, planned:
   log(`${label}: ${description} for ${planned.holdMs} ms`);
   await sleep(planned.holdMs);
   await fault.heal();
-  // Repair what the fault (or a fencer) switched off, as an operator would.
-  for (const server of lab.servers) if ((await lab.bmcs.state(server.name)) === 'off') await lab.bmcs.powerOn(server.name);
+  await repairPower(cluster);
   const healedMs = Date.now();
   const timeoutMs = options.restoreTimeoutMs ?? 30_000;
   const target: WatchTarget = { lab, pg, agents: cluster.agents, ...(cluster.store ? { store: cluster.store } : {}) };
