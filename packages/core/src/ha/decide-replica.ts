@@ -117,6 +117,8 @@ function stand(c: DecideContext): Decision {
   }
   const e = l.eligibility;
   if (e !== undefined && !e.ok) return decision(`no action: not eligible (${e.reason}), not standing for election`);
+  const wait = firstElectionWait(c);
+  if (wait !== undefined) return decision(`no action: ${wait}`);
   if (c.leaseBusy) return decision(`failover step elect: lease request in progress`);
   const seen = l.lastSeenLease;
   const failed = seen !== undefined && seen.holder !== me ? seen.holder : undefined;
@@ -147,4 +149,28 @@ function stand(c: DecideContext): Decision {
 function fencedForRefusal(c: DecideContext, peer: string): boolean {
   const r = c.s.local.refusals;
   return r !== undefined && c.s.store.reachable && c.s.store.lastEpoch === r.epoch && r.fenced.includes(peer);
+}
+
+/**
+ * The cluster's first election prefers the node whose data goes furthest
+ * (the provisioned primary's copy, or the standby nearest to it), so the
+ * cluster does not start by promoting a lagging standby. A node defers to a
+ * live peer that reports itself eligible with a higher position, and waits
+ * up to one lease TTL from its own start for peers that have not reported
+ * yet. Later elections need no such wait: compensation brings whoever wins
+ * up to every acknowledged write.
+ */
+function firstElectionWait(c: DecideContext): string | undefined {
+  const s = c.s;
+  if (!s.store.reachable || s.store.lastEpoch !== 0 || s.local.lastSeenLease !== undefined || forcedHere(c)) return undefined;
+  const mine = s.local.eligibility?.position;
+  const reported = s.store.members.filter((m) => m.node !== s.node && m.facts['eligible'] === true);
+  const better = reported.filter((m) => typeof m.facts['position'] === 'number' && (mine === undefined || m.facts['position'] > mine));
+  const best = better.sort((a, b) => Number(b.facts['position']) - Number(a.facts['position']))[0];
+  if (best !== undefined) return `first election: deferring to ${best.node}, whose data goes further (position ${String(best.facts['position'])} against ${mine ?? 'none'})`;
+  const silent = s.peers.filter((p) => !s.store.reachable || !s.store.members.some((m) => m.node === p && typeof m.facts['eligible'] === 'boolean'));
+  const startedAt = s.local.firstSeenStoreAtMs ?? c.now;
+  const left = startedAt + c.t.leaseTtlMs - c.now;
+  if (silent.length > 0 && left > 0) return `first election: waiting up to ${left} ms for ${silent.join(', ')} to report how far their data goes`;
+  return undefined;
 }

@@ -164,3 +164,27 @@ describe('when no node can take over', () => {
     expect(types(first, 's1', undefined, lapsed({ members: [member('s1', 'replica', { eligible: true })] }))).toEqual(['ha.eligible', 'ha.eligible-node-back']);
   });
 });
+
+describe("the cluster's first election", () => {
+  const first = (members: Member[]): StoreView => ({ reachable: true, lease: undefined, lastEpoch: 0, members, settings: { maintenance: false } });
+  const fresh: Partial<LocalState> = { lastSeenLease: undefined, firstSeenStoreAtMs: NOW - 1000, eligibility: { ...ready, position: 100 } };
+
+  it('defers to a peer whose data goes further', () => {
+    const d = decide(snap(fresh, first([member('s1', 'replica', { eligible: true, position: 200 })])), NOW);
+    expect(d.summary).toBe('no action: first election: deferring to s1, whose data goes further (position 200 against 100)');
+  });
+
+  it('waits up to a lease TTL for peers that have not said how far their data goes, then stands', () => {
+    expect(decide(snap(fresh, first([])), NOW).summary).toBe('no action: first election: waiting up to 9000 ms for s1 to report how far their data goes');
+    expect(kinds(snap({ ...fresh, firstSeenStoreAtMs: NOW - 10_000 }, first([])))).toEqual(['acquire-lease']);
+  });
+
+  it('stands at once when its own data goes furthest; a peer that is not eligible is no reason to wait', () => {
+    expect(kinds(snap(fresh, first([member('s1', 'replica', { eligible: true, position: 50 })])))).toEqual(['acquire-lease']);
+    expect(kinds(snap(fresh, first([member('s1', 'replica', { eligible: false, position: 900 })])))).toEqual(['acquire-lease']);
+  });
+
+  it('later elections do not wait: compensation brings the winner up to every acknowledged write', () => {
+    expect(kinds(snap(fresh, lapsed({ members: [member('s1', 'replica', { eligible: true, position: 900 })] })))).toContain('acquire-lease');
+  });
+});

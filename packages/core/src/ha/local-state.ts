@@ -71,6 +71,8 @@ export interface LocalState {
   readonly lastHeartbeat: { readonly atMs: number; readonly role: MemberRecord['role']; readonly eligible?: MemberRecord['facts'][string] } | undefined;
   readonly eligibility: EligibilityCheck | undefined;
   readonly refusals: Refusals | undefined;
+  /** When this agent's first cycle saw the store (monotonic ms): a first election waits a while for peers to report their data. */
+  readonly firstSeenStoreAtMs: number | undefined;
   readonly standDownUntilMs: number | undefined;
   /** A request this node fulfilled and must clear in the store. */
   readonly completeRequestId: string | undefined;
@@ -105,6 +107,7 @@ export function initialLocalState(node: string): LocalState {
   lastHeartbeat: undefined,
   eligibility: undefined,
   refusals: undefined,
+  firstSeenStoreAtMs: undefined,
   standDownUntilMs: undefined,
   completeRequestId: undefined,
   lastSeenLease: undefined,
@@ -128,7 +131,8 @@ export const AUTO_REJOIN_RETRY_MS = 60_000;
  * decide has demoted it, so the demotion is never skipped). Pure.
  */
 export function observeStore(state: LocalState, store: StoreView, nowMs: number): LocalState {
-  const seenLease = store.reachable && store.lease !== undefined ? { ...state, lastSeenLease: store.lease } : state;
+  const started = state.firstSeenStoreAtMs === undefined && store.reachable ? { ...state, firstSeenStoreAtMs: nowMs } : state;
+  const seenLease = store.reachable && store.lease !== undefined ? { ...started, lastSeenLease: store.lease } : started;
   // Another node was granted a lease after our last refusal: the situation is new, so is the count.
   const r = seenLease.refusals;
   const seen = r !== undefined && store.reachable && store.lease !== undefined && store.lease.holder !== state.node && store.lease.epoch > r.epoch ? { ...seenLease, refusals: undefined } : seenLease;
