@@ -69,7 +69,10 @@ function parse(text: string): NodeRecord | undefined {
   try {
     const v = JSON.parse(text) as Record<string, unknown>;
     const epoch = (x: unknown): x is number => typeof x === 'number' && Number.isSafeInteger(x) && x >= 0;
-    return epoch(v['promotedEpoch']) && epoch(v['rejoinedEpoch']) ? { promotedEpoch: v['promotedEpoch'], rejoinedEpoch: v['rejoinedEpoch'] } : undefined;
+    const highest = v['highestEpoch'] ?? 0;
+    const id = v['clusterId'];
+    if (!epoch(v['promotedEpoch']) || !epoch(v['rejoinedEpoch']) || !epoch(highest) || !(id === undefined || typeof id === 'string')) return undefined;
+    return { promotedEpoch: v['promotedEpoch'], rejoinedEpoch: v['rejoinedEpoch'], highestEpoch: highest, ...(id === undefined ? {} : { clusterId: id }) };
   } catch {
     return undefined;
   }

@@ -72,6 +72,21 @@ export interface PrimaryRecord {
   readonly atWallMs: number;
 }
 
+/**
+ * Which cluster a store belongs to, written once by an explicit bootstrap
+ * (`tandem init`, or the first agent when the config says `bootstrap: true`).
+ * An agent refuses a store without one (empty: restarted without
+ * persistence, or a file that was deleted) and a store whose identity is
+ * not its cluster's (another cluster's keys, a replaced store).
+ */
+export interface ClusterIdentity {
+  /** Random, made at bootstrap; a store re-initialised after a loss gets a new one. */
+  readonly clusterId: string;
+  /** The config's `cluster` name. */
+  readonly cluster: string;
+  readonly createdAtWallMs: number;
+}
+
 export interface StoredEvent {
   /** Store-assigned, increasing; pass it back as `after` to continue reading. */
   readonly id: string;
@@ -103,6 +118,15 @@ export interface CoordinationStore {
   readLease(): Promise<Lease | undefined>;
   /** The highest epoch ever granted (0 before the first). */
   lastEpoch(): Promise<number>;
+
+  /** The store's identity, or undefined when none was ever written (or the store lost it). */
+  readIdentity(): Promise<ClusterIdentity | undefined>;
+  /**
+   * Write the identity only if the store has none. Atomic (set-if-absent).
+   * Resolves with the identity the store holds afterwards: the one given, or
+   * the one that was already there (compare its `clusterId` to tell).
+   */
+  initIdentity(identity: ClusterIdentity): Promise<ClusterIdentity>;
 
   /**
    * Record that `record.node` is promoted at `record.epoch`, only if no

@@ -14,9 +14,17 @@ export interface NodeRecord {
    * before it stands for election.
    */
   readonly rejoinedEpoch: number;
+  /**
+   * The highest lease epoch this node has seen in the store. Epochs never go
+   * back: a store that grants this epoch or a lower one again was restarted
+   * empty or replaced, and its grant is refused.
+   */
+  readonly highestEpoch: number;
+  /** The store identity this node first joined; a store with another one is not its cluster's. */
+  readonly clusterId?: string;
 }
 
-export const EMPTY_NODE_RECORD: NodeRecord = Object.freeze({ promotedEpoch: 0, rejoinedEpoch: 0 });
+export const EMPTY_NODE_RECORD: NodeRecord = Object.freeze({ promotedEpoch: 0, rejoinedEpoch: 0, highestEpoch: 0 });
 
 /**
  * The node's own durable memory. `current` is synchronous (the HA cycle

@@ -1,6 +1,7 @@
 import type { Clock } from '../ports/clock.js';
 import {
   StoreUnavailableError,
+  type ClusterIdentity,
   type ClusterSettings,
   type CoordinationStore,
   type Lease,
@@ -45,6 +46,7 @@ export class MemoryCoordinationStore implements CoordinationStore {
   private lease: HeldLease | undefined;
   private highestEpoch = 0;
   private primary: PrimaryRecord | undefined;
+  private identity: ClusterIdentity | undefined;
   private readonly memberships = new Map<string, HeldMember>();
   private settings: ClusterSettings = DEFAULT_SETTINGS;
   // Oldest first; ids are a counter so they stay increasing after the oldest are dropped.
@@ -101,6 +103,17 @@ export class MemoryCoordinationStore implements CoordinationStore {
   async lastEpoch(): Promise<number> {
     this.assertOpen();
     return this.highestEpoch;
+  }
+
+  async readIdentity(): Promise<ClusterIdentity | undefined> {
+    this.assertOpen();
+    return this.identity === undefined ? undefined : { ...this.identity };
+  }
+
+  async initIdentity(identity: ClusterIdentity): Promise<ClusterIdentity> {
+    this.assertOpen();
+    this.identity ??= { clusterId: identity.clusterId, cluster: identity.cluster, createdAtWallMs: identity.createdAtWallMs };
+    return { ...this.identity };
   }
 
   async recordPrimary(record: PrimaryRecord): Promise<boolean> {
