@@ -50,7 +50,15 @@ export async function runCampaign(options: CampaignOptions): Promise<CampaignRep
     const startedMs = Date.now();
     const random = seededRandom(options.seed ^ 0x5eed);
     const steps: ExecutedStep[] = [];
-    for (const planned of plan) steps.push(await runStep(cluster, workload, planned, plan.length, random, options, log));
+    for (const planned of plan) {
+      try {
+        steps.push(await runStep(cluster, workload, planned, plan.length, random, options, log));
+      } catch (error) {
+        // Every planned step is accounted for, also when the campaign cannot go on.
+        const notRun = plan.slice(planned.index + 1).map((p) => `${p.index + 1}. ${p.kind} (${p.target})`);
+        throw new Error(`campaign: step ${planned.index + 1}/${plan.length} (${planned.kind}, ${planned.target}) failed: ${(error as Error).message}; not run: ${notRun.join(', ') || 'none'}`, { cause: error });
+      }
+    }
     // A fencer may have switched a server off after the last step: the verifier reads through the service address.
     await repairPower(cluster);
     await workload.waitAckAfter(Date.now(), options.restoreTimeoutMs ?? 30_000);
