@@ -15,10 +15,11 @@ import {
   type MemberRecord,
   type NewEvent,
   type PrimaryRecord,
+  type ClusterIdentity,
   type StoredEvent,
 } from '@tandem/core';
 import { openStoreDatabase } from './sqlite-schema.js';
-import { prepareStatements, type LeaseRow, type Statements } from './sqlite-statements.js';
+import { prepareStatements, type IdentityRow, type LeaseRow, type Statements } from './sqlite-statements.js';
 
 export interface SqliteCoordinationStoreOptions {
   /** The store file; every agent on the machine opens the same one. */
@@ -109,6 +110,18 @@ export class SqliteCoordinationStore implements CoordinationStore {
 
   async lastEpoch(): Promise<number> {
     return this.read('lastEpoch', () => this.sql.lastEpoch.get()!.last_epoch);
+  }
+
+  async readIdentity(): Promise<ClusterIdentity | undefined> {
+    return this.read('readIdentity', () => identityOf(this.sql.readIdentity.get()));
+  }
+
+  async initIdentity(identity: ClusterIdentity): Promise<ClusterIdentity> {
+    // INSERT OR IGNORE, then read back, under one write lock: the first bootstrap wins, every caller sees it.
+    return this.write('initIdentity', () => {
+      this.sql.initIdentity.run({ cluster_id: identity.clusterId, cluster: identity.cluster, created_at_wall_ms: identity.createdAtWallMs });
+      return identityOf(this.sql.readIdentity.get()) ?? identity;
+    });
   }
 
   async recordPrimary(record: PrimaryRecord): Promise<boolean> {
@@ -233,6 +246,10 @@ function assertPrimaryRecord(record: PrimaryRecord): void {
   if (!Number.isFinite(record.atWallMs)) {
     throw new RangeError(`recordPrimary: atWallMs must be a finite number, got ${String(record.atWallMs)}`);
   }
+}
+
+function identityOf(row: IdentityRow | undefined): ClusterIdentity | undefined {
+  return row === undefined ? undefined : { clusterId: row.cluster_id, cluster: row.cluster, createdAtWallMs: row.created_at_wall_ms };
 }
 
 function view(row: LeaseRow, now: number): Lease {

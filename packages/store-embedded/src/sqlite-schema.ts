@@ -2,7 +2,7 @@ import Database from 'better-sqlite3';
 
 /**
  * Bumped when the tables change; a file with a newer version is refused rather than misread.
- * 1: lease, epoch_counter, members, settings, events. 2: + primary_record.
+ * 1: lease, epoch_counter, members, settings, events. 2: + primary_record, cluster_identity.
  */
 export const SCHEMA_VERSION = 2;
 
@@ -37,6 +37,12 @@ CREATE TABLE IF NOT EXISTS settings (
   settings_json TEXT NOT NULL
 );
 INSERT OR IGNORE INTO settings (id, settings_json) VALUES (1, '{"maintenance":false}');
+CREATE TABLE IF NOT EXISTS cluster_identity (
+  id INTEGER PRIMARY KEY CHECK (id = 1),
+  cluster_id TEXT NOT NULL,
+  cluster TEXT NOT NULL,
+  created_at_wall_ms INTEGER NOT NULL
+);
 CREATE TABLE IF NOT EXISTS primary_record (
   id INTEGER PRIMARY KEY CHECK (id = 1),
   node TEXT NOT NULL,

@@ -12,6 +12,12 @@ export interface PrimaryRow {
   readonly at_wall_ms: number;
 }
 
+export interface IdentityRow {
+  readonly cluster_id: string;
+  readonly cluster: string;
+  readonly created_at_wall_ms: number;
+}
+
 interface MemberRow {
   readonly node: string;
   readonly record_json: string;
@@ -37,6 +43,8 @@ export interface Statements {
   readonly deleteLease: Stmt<[]>;
   readonly lastEpoch: Stmt<[], { last_epoch: number }>;
   readonly setLastEpoch: Stmt<[number]>;
+  readonly readIdentity: Stmt<[], IdentityRow>;
+  readonly initIdentity: Stmt<[IdentityRow]>;
   readonly readPrimary: Stmt<[], PrimaryRow>;
   readonly putPrimary: Stmt<[PrimaryRow]>;
   readonly putMember: Stmt<[MemberRow]>;
@@ -59,6 +67,10 @@ export function prepareStatements(db: Database.Database): Statements {
     deleteLease: db.prepare<[]>('DELETE FROM lease WHERE id = 1'),
     lastEpoch: db.prepare<[], { last_epoch: number }>('SELECT last_epoch FROM epoch_counter WHERE id = 1'),
     setLastEpoch: db.prepare<[number]>('UPDATE epoch_counter SET last_epoch = ? WHERE id = 1'),
+    readIdentity: db.prepare<[], IdentityRow>('SELECT cluster_id, cluster, created_at_wall_ms FROM cluster_identity WHERE id = 1'),
+    initIdentity: db.prepare<[IdentityRow]>(
+      'INSERT OR IGNORE INTO cluster_identity (id, cluster_id, cluster, created_at_wall_ms) VALUES (1, @cluster_id, @cluster, @created_at_wall_ms)',
+    ),
     readPrimary: db.prepare<[], PrimaryRow>('SELECT node, epoch, at_wall_ms FROM primary_record WHERE id = 1'),
     putPrimary: db.prepare<[PrimaryRow]>(
       'INSERT OR REPLACE INTO primary_record (id, node, epoch, at_wall_ms) VALUES (1, @node, @epoch, @at_wall_ms)',

@@ -14,6 +14,7 @@ import {
   type MemberRecord,
   type NewEvent,
   type PrimaryRecord,
+  type ClusterIdentity,
   type StoredEvent,
 } from '@tandem/core';
 import { Redis } from 'ioredis';
@@ -24,6 +25,7 @@ import {
   parseEvents,
   parseLeaseReply,
   parseMembers,
+  parseIdentityReply,
   parsePrimaryReply,
   parseRecordPrimaryReply,
   parseSettings,
@@ -57,6 +59,7 @@ const SCRIPTS = {
   tandemReleaseLease: [lua.RELEASE_LEASE, 1],
   tandemReadLease: [lua.READ_LEASE, 1],
   tandemRecordPrimary: [lua.RECORD_PRIMARY, 1],
+  tandemInitIdentity: [lua.INIT_IDENTITY, 1],
   tandemHeartbeat: [lua.HEARTBEAT, 2],
   tandemListMembers: [lua.LIST_MEMBERS, 1],
   tandemUpdateSettings: [lua.UPDATE_SETTINGS, 1],
@@ -121,6 +124,19 @@ export class RedisCoordinationStore implements CoordinationStore {
 
   async lastEpoch(): Promise<number> {
     return this.call('lastEpoch', async () => Number((await this.redis.get(this.keys.epoch)) ?? 0));
+  }
+
+  async readIdentity(): Promise<ClusterIdentity | undefined> {
+    return this.call('readIdentity', async () => parseIdentityReply(await this.redis.hmget(this.keys.identity, 'cluster_id', 'cluster', 'created_at_wall_ms')));
+  }
+
+  async initIdentity(identity: ClusterIdentity): Promise<ClusterIdentity> {
+    return this.call('initIdentity', async () => {
+      const stored = parseIdentityReply(await this.script('tandemInitIdentity')(this.keys.identity, identity.clusterId, identity.cluster, identity.createdAtWallMs));
+      if (stored === undefined) throw new StoreUnavailableError(`redis store: ${this.keys.identity} is empty right after initIdentity`);
+      if (stored.clusterId !== identity.clusterId || (await this.replicated('initIdentity'))) return stored;
+      throw new StoreUnavailableError(`redis store: the cluster identity was not acknowledged by ${this.minReplicaAcks} replica(s); it may or may not survive a failover`);
+    });
   }
 
   async recordPrimary(record: PrimaryRecord): Promise<boolean> {

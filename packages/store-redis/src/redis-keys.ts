@@ -11,6 +11,7 @@ export interface RedisKeys {
   readonly epoch: string;
   /** Hash {node, epoch, at_wall_ms}, no TTL: the last recorded promotion; only ever replaced by a higher epoch. */
   readonly primary: string;
+  readonly identity: string;
   /** String (JSON MemberRecord) per node, with a PX ttl: `${memberPrefix}${node}`. */
   readonly memberPrefix: string;
   /** Set of node names that heartbeated; pruned when a member key is found gone. */
@@ -26,6 +27,7 @@ export function redisKeys(prefix: string): RedisKeys {
     lease: `${prefix}lease`,
     epoch: `${prefix}epoch`,
     primary: `${prefix}primary`,
+    identity: `${prefix}identity`,
     memberPrefix: `${prefix}member:`,
     memberIndex: `${prefix}members`,
     settings: `${prefix}settings`,

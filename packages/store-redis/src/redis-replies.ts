@@ -1,4 +1,4 @@
-import type { ClusterSettings, Lease, LeaseResult, Member, MemberRecord, OperatorRequest, PrimaryRecord, StoredEvent } from '@tandem/core';
+import type { ClusterIdentity, ClusterSettings, Lease, LeaseResult, Member, MemberRecord, OperatorRequest, PrimaryRecord, StoredEvent } from '@tandem/core';
 
 /*
  * Turning script and command replies (RESP2: arrays, strings, integers,
@@ -33,6 +33,15 @@ export function parseRecordPrimaryReply(reply: unknown): boolean {
 }
 
 /** HMGET primary node epoch at_wall_ms: all null before the first record; anything partial or non-numeric is not ours. */
+/** HMGET cluster_id, cluster, created_at_wall_ms of the identity hash: undefined when absent, a shape error when partial. */
+export function parseIdentityReply(reply: unknown): ClusterIdentity | undefined {
+  if (!Array.isArray(reply) || reply.length !== 3) throw shapeError('cluster identity', reply);
+  if (reply.every((field) => field === null)) return undefined;
+  const [clusterId, cluster, createdAt] = reply as [unknown, unknown, unknown];
+  if (typeof clusterId !== 'string' || clusterId === '' || typeof cluster !== 'string' || !isText(createdAt, /^-?\d+(\.\d+)?$/)) throw shapeError('cluster identity', reply);
+  return { clusterId, cluster, createdAtWallMs: Number(createdAt) };
+}
+
 export function parsePrimaryReply(reply: unknown): PrimaryRecord | undefined {
   if (!Array.isArray(reply) || reply.length !== 3) throw shapeError('primary record', reply);
   if (reply.every((field) => field === null)) return undefined;

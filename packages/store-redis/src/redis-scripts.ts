@@ -66,6 +66,14 @@ redis.call('HSET', KEYS[1], 'node', ARGV[1], 'epoch', ARGV[2], 'at_wall_ms', ARG
 return 1
 `;
 
+/** KEYS: identity hash. ARGV: cluster id, cluster name, created at (wall ms). Set if absent; returns what is stored. */
+export const INIT_IDENTITY = `
+if redis.call('EXISTS', KEYS[1]) == 0 then
+  redis.call('HSET', KEYS[1], 'cluster_id', ARGV[1], 'cluster', ARGV[2], 'created_at_wall_ms', ARGV[3])
+end
+return redis.call('HMGET', KEYS[1], 'cluster_id', 'cluster', 'created_at_wall_ms')
+`;
+
 /** KEYS: member key, member index. ARGV: node, record JSON, ttlMs. */
 export const HEARTBEAT = `
 redis.call('SET', KEYS[1], ARGV[2], 'PX', ARGV[3])
