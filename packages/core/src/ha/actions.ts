@@ -40,7 +40,13 @@ export type Action =
    * stopped resource counts as ready (the last primary, or an operator who
    * accepted data loss).
    */
-  | { readonly kind: 'check-eligibility'; readonly acceptStopped: boolean; readonly timeoutMs: number }
+  | {
+      readonly kind: 'check-eligibility';
+      readonly acceptStopped: boolean;
+      /** False at the cluster's first election: nothing was ever mirrored, so there is nothing to read. */
+      readonly readTransports: boolean;
+      readonly timeoutMs: number;
+    }
   | { readonly kind: 'fence'; readonly node: string; readonly epoch: number; readonly reason: string; readonly timeoutMs: number }
   | {
       readonly kind: 'compensate';

@@ -1,7 +1,7 @@
 import type { Lease } from '../ports/coordination-store.js';
 import type { Action } from './actions.js';
 import { decision, healthyReplicas, type DecideContext, type Decision } from './decide-context.js';
-import { acceptStopped, eligibilityDue, eligibilityFresh, forcedHere, standingOf } from './eligibility-rules.js';
+import { acceptStopped, eligibilityDue, eligibilityFresh, firstElection, forcedHere, standingOf } from './eligibility-rules.js';
 import { gatewayFreshMs, REJOIN_TIMEOUT_MS } from './timing-rules.js';
 
 /** Decisions for a node without a lease: watch the primary, or self-check and stand for election. */
@@ -26,7 +26,7 @@ function gatewayCheck(c: DecideContext): Action[] {
 /** Ask the resources and transports whether a promotion could finish here (work lane, so after the gateway). */
 function eligibilityCheck(c: DecideContext, urgent: boolean): Action[] {
   if (c.workBusy || !eligibilityDue(c, urgent)) return [];
-  return [{ kind: 'check-eligibility', acceptStopped: acceptStopped(c), timeoutMs: c.t.actionTimeoutMs }];
+  return [{ kind: 'check-eligibility', acceptStopped: acceptStopped(c), readTransports: !firstElection(c), timeoutMs: c.t.actionTimeoutMs }];
 }
 
 /** While a failure is being confirmed: keep both self-checks fresh, so the election need not wait for them. */

@@ -149,7 +149,8 @@ describe('decide', () => {
   it('bootstrap: in a store that never granted a lease, silent peers are not fenced', () => {
     const fresh = store({ lease: undefined, lastEpoch: 0, members: [member('db3', 'replica')] });
     // Started a lease TTL ago: the first election's wait for peers to report their data is over.
-    const d = decide(snap({ gateway: { ok: true, atMs: NOW - 10, reason: 'ok' }, firstSeenStoreAtMs: NOW - 10_000 }, { store: fresh }), NOW);
+    const firstCheck = { ok: true, atMs: NOW - 100, reason: 'could take over', acceptStopped: true };
+    const d = decide(snap({ gateway: { ok: true, atMs: NOW - 10, reason: 'ok' }, firstSeenStoreAtMs: NOW - 10_000, eligibility: firstCheck }, { store: fresh }), NOW);
     expect(d.summary).toBe('failover step elect: db2 takes the lease with a new epoch (first lease of this cluster; will fence nobody)');
     expect(d.actions).toMatchObject([{ kind: 'acquire-lease', fenceTargets: [], reason: 'bootstrap' }]);
   });

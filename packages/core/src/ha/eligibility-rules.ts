@@ -20,7 +20,12 @@ export function standingOf(c: DecideContext): Standing {
   const last = c.s.store.reachable ? c.s.store.lastPrimary : undefined;
   if (last !== undefined && last.node === node) return { kind: 'last-primary' };
   if (memory.promotedEpoch <= memory.rejoinedEpoch) return { kind: 'replica' };
-  const after = last === undefined ? 'the store records no promotion since' : `${last.node} was promoted at epoch ${last.epoch} after it`;
+  const after =
+    last === undefined
+      ? 'the store records no promotion since'
+      : last.epoch <= memory.promotedEpoch
+        ? `the store's newest promotion (${last.node} at epoch ${last.epoch}) is not later than it: the store was replaced, or this node's record belongs to another cluster`
+        : `${last.node} was promoted at epoch ${last.epoch} after it`;
   return { kind: 'stale', reason: `${node} was primary at epoch ${memory.promotedEpoch} and ${after}; it has not rejoined (tandem rejoin ${node} --data)` };
 }
 
@@ -30,9 +35,20 @@ export function forcedHere(c: DecideContext): boolean {
   return r?.kind === 'failover' && r.target === c.s.node && r.acceptDataLoss === true;
 }
 
+/**
+ * The cluster's first election: the store never granted a lease and this node
+ * never saw one. No writer came before it, so nothing is in flight: databases
+ * handed over stopped may start, and transports that have never streamed
+ * (no mirror yet) need not be readable.
+ */
+export function firstElection(c: DecideContext): boolean {
+  const st = c.s.store;
+  return st.reachable && st.lastEpoch === 0 && st.lease === undefined && c.s.local.lastSeenLease === undefined;
+}
+
 /** Whether a readiness check must accept a cleanly stopped database here. */
 export function acceptStopped(c: DecideContext): boolean {
-  return standingOf(c).kind === 'last-primary' || forcedHere(c);
+  return standingOf(c).kind === 'last-primary' || forcedHere(c) || firstElection(c);
 }
 
 /** The last eligibility answer counts for standing only while fresh, and only if asked the way it is needed now. */

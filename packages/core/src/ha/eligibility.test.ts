@@ -167,11 +167,15 @@ describe('when no node can take over', () => {
 
 describe("the cluster's first election", () => {
   const first = (members: Member[]): StoreView => ({ reachable: true, lease: undefined, lastEpoch: 0, members, settings: { maintenance: false } });
-  const fresh: Partial<LocalState> = { lastSeenLease: undefined, firstSeenStoreAtMs: NOW - 1000, eligibility: { ...ready, position: 100 } };
+  const fresh: Partial<LocalState> = { lastSeenLease: undefined, firstSeenStoreAtMs: NOW - 1000, eligibility: { ...ready, acceptStopped: true, position: 100 } };
 
   it('defers to a peer whose data goes further', () => {
     const d = decide(snap(fresh, first([member('s1', 'replica', { eligible: true, position: 200 })])), NOW);
     expect(d.summary).toBe('no action: first election: deferring to s1, whose data goes further (position 200 against 100)');
+  });
+
+  it('databases handed over stopped may stand: the check accepts a stopped database and skips the transports', () => {
+    expect(work(snap({ ...fresh, eligibility: undefined }, first([])))).toMatchObject([{ kind: 'check-eligibility', acceptStopped: true, readTransports: false }]);
   });
 
   it('waits up to a lease TTL for peers that have not said how far their data goes, then stands', () => {
@@ -185,6 +189,6 @@ describe("the cluster's first election", () => {
   });
 
   it('later elections do not wait: compensation brings the winner up to every acknowledged write', () => {
-    expect(kinds(snap(fresh, lapsed({ members: [member('s1', 'replica', { eligible: true, position: 900 })] })))).toContain('acquire-lease');
+    expect(kinds(snap({ ...fresh, eligibility: ready }, lapsed({ members: [member('s1', 'replica', { eligible: true, position: 900 })] })))).toContain('acquire-lease');
   });
 });

@@ -50,20 +50,25 @@ function setup(readiness: Outcome<PromotionReadiness>, inFlight: Outcome<InFligh
 describe('ActionExecutor: eligibility and the record of promotions', () => {
   it('a standby that reports its position and a readable mirror is eligible, with that position', async () => {
     const { run } = setup(ok('standby', { position: { offset: 4096, label: '0/1000' } }));
-    expect(await run({ kind: 'check-eligibility', acceptStopped: false, timeoutMs: 1000 })).toMatchObject({ code: 'ok', data: { position: 4096 }, reason: 'could take over: db ready, mirror readable (at 0/1000)' });
+    expect(await run({ kind: 'check-eligibility', acceptStopped: false, readTransports: true, timeoutMs: 1000 })).toMatchObject({ code: 'ok', data: { position: 4096 }, reason: 'could take over: db ready, mirror readable (at 0/1000)' });
   });
 
   it('a stopped database is refused unless asked as the last primary', async () => {
     const { run } = setup(outcome('not-running', 'PostgreSQL is stopped'));
-    expect(await run({ kind: 'check-eligibility', acceptStopped: false, timeoutMs: 1000 })).toMatchObject({ code: 'failed', reason: 'cannot finish a promotion here: db: not-running (PostgreSQL is stopped)' });
-    expect(await run({ kind: 'check-eligibility', acceptStopped: true, timeoutMs: 1000 })).toMatchObject({ code: 'ok' });
+    expect(await run({ kind: 'check-eligibility', acceptStopped: false, readTransports: true, timeoutMs: 1000 })).toMatchObject({ code: 'failed', reason: 'cannot finish a promotion here: db: not-running (PostgreSQL is stopped)' });
+    expect(await run({ kind: 'check-eligibility', acceptStopped: true, readTransports: true, timeoutMs: 1000 })).toMatchObject({ code: 'ok' });
   });
 
   it('an unreadable mirror makes the node ineligible; a missing binary says it will not fix itself', async () => {
     const unreadable = setup(ok('standby', {}), outcome('failed', 'mirror dir gone'));
-    expect(await unreadable.run({ kind: 'check-eligibility', acceptStopped: false, timeoutMs: 1000 })).toMatchObject({ code: 'failed', reason: 'cannot finish a promotion here: transport mirror unreadable: failed (mirror dir gone)' });
+    expect(await unreadable.run({ kind: 'check-eligibility', acceptStopped: false, readTransports: true, timeoutMs: 1000 })).toMatchObject({ code: 'failed', reason: 'cannot finish a promotion here: transport mirror unreadable: failed (mirror dir gone)' });
     const missing = setup(outcome('not-installed', 'no pg_ctl'));
-    expect(await missing.run({ kind: 'check-eligibility', acceptStopped: false, timeoutMs: 1000 })).toMatchObject({ code: 'config-error' });
+    expect(await missing.run({ kind: 'check-eligibility', acceptStopped: false, readTransports: true, timeoutMs: 1000 })).toMatchObject({ code: 'config-error' });
+  });
+
+  it("at the cluster's first election the mirror is not read: nothing was ever mirrored (it may not exist yet)", async () => {
+    const { run } = setup(outcome('not-running', 'handed over stopped'), outcome('failed', 'pgmirror does not exist'));
+    expect(await run({ kind: 'check-eligibility', acceptStopped: true, readTransports: false, timeoutMs: 1000 })).toMatchObject({ code: 'ok', reason: 'could take over: db stopped' });
   });
 
   it('promote records the node as last primary in the store, then on its disk, before any resource is promoted', async () => {

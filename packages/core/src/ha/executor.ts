@@ -139,7 +139,7 @@ export class ActionExecutor {
         return g.code === 'ok' ? ok(g.reason) : outcome(g.code, g.reason);
       }
       case 'check-eligibility':
-        return checkEligibility(clock, { resources: composition.resources, transports: composition.transports ?? [] }, a.acceptStopped, timing.actionTimeoutMs);
+        return checkEligibility(clock, { resources: composition.resources, transports: a.readTransports ? (composition.transports ?? []) : [] }, a.acceptStopped, timing.actionTimeoutMs);
       case 'fence': {
         const r = await runFencingLevels(clock, composition.fencingByTarget?.get(a.node) ?? composition.fencingLevels, { node: this.nodeInfo(a.node), epoch: a.epoch, reason: a.reason }, timing.fenceTimeoutMs);
         return r.ok ? ok(`${a.node} fenced at epoch ${a.epoch} by level ${r.level}: ${r.proofs.map((p) => p.verified).join('; ')}`, { level: r.level }) : outcome('failed', r.reason);
