@@ -39,7 +39,7 @@ function parseArgs(argv: readonly string[]): Args {
 async function replay(seed: number): Promise<number> {
   const r = await runSeed(seed, { trace: true });
   process.stdout.write(`seed ${seed}: faults: ${r.faults.join('; ')}\n`);
-  process.stdout.write(`faults healed at ${r.healAtMs} ms; liveness bound ${r.boundMs} ms; primary at ${r.primaryAtMs ?? 'never'} ms; run ended at ${r.endMs} ms\n\n`);
+  process.stdout.write(`${r.nodes} nodes; rejoin: ${r.rejoinPolicy}; faults healed at ${r.healAtMs} ms; liveness bound ${r.boundMs} ms; primary (kept to the end) from ${r.primaryAtMs ?? 'never'} ms; run ended at ${r.endMs} ms${r.unrestorable ? '; no node held every acknowledged write after the heal' : ''}\n\n`);
   for (const line of r.trace ?? []) process.stdout.write(`${line}\n`);
   process.stdout.write(`\nhistory fingerprint ${r.fingerprint} (${r.historyLength} entries)\n`);
   for (const v of r.violations) process.stdout.write(`VIOLATION ${v.invariant} at ${v.atMs} ms: ${v.message}\n`);
@@ -85,6 +85,8 @@ function report(a: Args, s: BatchSummary, elapsedMs: number): void {
     meanRecoveryMs: s.recovered === 0 ? undefined : Math.round(s.recoverySumMs / s.recovered),
     maxRecoveryMs: s.recoveryMaxMs,
     promotions: s.promotions,
+    unrestorable: s.unrestorable,
+    fencesAfterHeal: s.fencesAfterHeal,
     byInvariant: s.byInvariant,
   };
   process.stdout.write(`${JSON.stringify(line)}\n\n`);
@@ -95,6 +97,8 @@ function report(a: Args, s: BatchSummary, elapsedMs: number): void {
     ['liveness bound', `${bound.boundMs} ms = ${Object.entries(bound.parts).map(([k, v]) => `${k} ${v}`).join(' + ')}`],
     ['recovery after heal', `mean ${line.meanRecoveryMs ?? '-'} ms, max ${s.recoveryMaxMs} ms`],
     ['promotions', String(s.promotions)],
+    ['unrestorable', `${s.unrestorable} seed(s) where no node held every acknowledged write after the heal (no primary owed)`],
+    ['fences after heal', String(s.fencesAfterHeal)],
   ];
   for (const [k, v] of rows) process.stdout.write(`${k.padEnd(20)} ${v}\n`);
   for (const f of s.failures.slice(0, 20)) {

@@ -10,10 +10,14 @@ export interface BatchSummary {
   readonly recoverySumMs: number;
   readonly recoveryMaxMs: number;
   readonly recovered: number;
+  /** Seeds where, after the heal, no node held every acknowledged write (no primary owed). */
+  readonly unrestorable: number;
+  /** Fence events after the heal, over all seeds. */
+  readonly fencesAfterHeal: number;
 }
 
 export function emptySummary(): BatchSummary {
-  return { seedsRun: 0, failures: [], byInvariant: {}, promotions: 0, recoverySumMs: 0, recoveryMaxMs: 0, recovered: 0 };
+  return { seedsRun: 0, failures: [], byInvariant: {}, promotions: 0, recoverySumMs: 0, recoveryMaxMs: 0, recovered: 0, unrestorable: 0, fencesAfterHeal: 0 };
 }
 
 export function addResult(s: BatchSummary, r: SeedResult): BatchSummary {
@@ -28,6 +32,8 @@ export function addResult(s: BatchSummary, r: SeedResult): BatchSummary {
     recoverySumMs: s.recoverySumMs + (recovery ?? 0),
     recoveryMaxMs: Math.max(s.recoveryMaxMs, recovery ?? 0),
     recovered: s.recovered + (recovery === undefined ? 0 : 1),
+    unrestorable: s.unrestorable + (r.unrestorable ? 1 : 0),
+    fencesAfterHeal: s.fencesAfterHeal + r.fencesAfterHeal,
   };
 }
 
@@ -42,6 +48,8 @@ export function mergeSummaries(a: BatchSummary, b: BatchSummary): BatchSummary {
     recoverySumMs: a.recoverySumMs + b.recoverySumMs,
     recoveryMaxMs: Math.max(a.recoveryMaxMs, b.recoveryMaxMs),
     recovered: a.recovered + b.recovered,
+    unrestorable: a.unrestorable + b.unrestorable,
+    fencesAfterHeal: a.fencesAfterHeal + b.fencesAfterHeal,
   };
 }
 

@@ -13,6 +13,7 @@ import {
   type RecoveryInput,
   type RecoveryPlan,
   type RecoveryReport,
+  type PromotionReadiness,
   type RecoveryStrategy,
   type ResourceAgent,
   type ResourceCallContext,
@@ -57,7 +58,12 @@ export class SimFencer implements Fencer {
   }
 }
 
-/** The node's database: it writes while promoted, and refuses a promotion below the epoch it was fenced at. */
+/**
+ * The node's database: primary (it writes), replica (it follows a primary,
+ * its WAL mirror receiving) or stopped. It refuses a promotion below the
+ * epoch it was fenced at, and cannot follow a primary its log diverged
+ * from until `rejoin`.
+ */
 export class SimResource implements ResourceAgent {
   readonly defaultTimeoutsMs = {};
 
@@ -67,17 +73,17 @@ export class SimResource implements ResourceAgent {
     private readonly node: string,
   ) {}
 
-  private async step(ctx: CallContext, effect: () => Outcome): Promise<Outcome> {
+  private async step<T>(ctx: CallContext, effect: () => Outcome<T>): Promise<Outcome<T>> {
     await this.clock.sleep(this.world.stepMs());
     if (ctx.signal.aborted) return outcome('timeout', 'deadline passed before the step ran');
     return effect();
   }
 
   start(ctx: ResourceCallContext): Promise<Outcome> {
-    return this.step(ctx, () => ok('running'));
+    return this.step(ctx, () => this.world.startReplica(this.node, ctx.primary?.name));
   }
   stop(ctx: ResourceCallContext): Promise<Outcome> {
-    return this.step(ctx, () => (this.world.demoteResource(this.node), ok('stopped')));
+    return this.step(ctx, () => (this.world.stopResource(this.node), ok('stopped')));
   }
   promote(ctx: ResourceCallContext): Promise<Outcome> {
     return this.step(ctx, () => this.world.promoteResource(this.node, ctx.epoch));
@@ -85,8 +91,21 @@ export class SimResource implements ResourceAgent {
   demote(ctx: ResourceCallContext): Promise<Outcome> {
     return this.step(ctx, () => (this.world.demoteResource(this.node), ok('replica')));
   }
+  rejoin(ctx: ResourceCallContext): Promise<Outcome> {
+    return this.step(ctx, () => this.world.rejoinResource(this.node, ctx.primary?.name));
+  }
+  readiness(ctx: ResourceCallContext): Promise<Outcome<PromotionReadiness>> {
+    return this.step<PromotionReadiness>(ctx, () => {
+      const h = this.world.host(this.node);
+      if (h.db === 'stopped') return outcome('not-running', 'database stopped');
+      if (h.db === 'primary') return outcome('failed', 'database runs as primary');
+      const last = h.log[h.log.length - 1];
+      return ok('standby running', { position: { offset: h.log.length, label: last === undefined ? '0/0' : `${last.epoch}/${last.pos}` } });
+    });
+  }
   async monitor(): Promise<Outcome<ResourceState>> {
-    return ok('running', { role: this.world.host(this.node).writing ? 'primary' : 'replica' });
+    const db = this.world.host(this.node).db;
+    return db === 'stopped' ? outcome('not-running', 'database stopped') : ok('running', { role: db });
   }
 }
 
@@ -130,22 +149,30 @@ export class SimProbe implements HealthProbe {
   }
 }
 
-/** Replays what the failed node left: always succeeds after a short while (data loss is not modelled here). */
+/**
+ * recovery-compensate in the simulation: replays the candidate's WAL mirror
+ * into its log, and refuses a zero-loss promotion when the candidate's
+ * database is not running as a replica or would still lack an
+ * acknowledged write (unless the operator accepted loss).
+ */
 export class SimRecovery implements RecoveryStrategy {
   readonly defaultTimeoutMs = 2000;
 
   constructor(
     private readonly world: SimWorld,
     private readonly clock: ProcessClock,
+    private readonly node: string,
   ) {}
 
   async plan(input: RecoveryInput): Promise<Outcome<RecoveryPlan>> {
-    return ok('planned', { steps: [{ id: 'replay', description: `replay what ${input.failed.name} left` }], summary: 'replay' });
+    return ok('planned', { steps: [{ id: 'replay', description: `replay the mirror of what ${input.failed.name} wrote` }], summary: 'replay' });
   }
 
   async execute(input: RecoveryInput, ctx: CallContext): Promise<Outcome<RecoveryReport>> {
     await this.clock.sleep(this.world.stepMs());
     if (ctx.signal.aborted) return outcome('timeout', 'deadline passed');
-    return ok('replayed', { compensated: 0, lostBytes: 0, summary: `nothing left by ${input.failed.name} at epoch ${input.epoch}` });
+    const r = this.world.replayMirror(this.node, input.acceptDataLoss);
+    if (r.code !== 'ok' || r.data === undefined) return outcome(r.code === 'ok' ? 'failed' : r.code, r.reason);
+    return ok(r.reason, { compensated: r.data.compensated, lostBytes: r.data.missing < 0 ? -1 : 0, summary: `${r.reason} (left by ${input.failed.name}, epoch ${input.epoch})` });
   }
 }

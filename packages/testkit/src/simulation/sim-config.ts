@@ -14,6 +14,8 @@ export interface SimConfig {
   readonly sampleIntervalMs: number;
   readonly faultsFromMs: number;
   readonly faultsUntilMs: number;
+  /** Writes are acknowledged only once a replica's WAL mirror holds them, and no promotion may lose one. */
+  readonly zeroLoss: boolean;
 }
 
 export const DEFAULT_SIM_CONFIG: SimConfig = {
@@ -34,7 +36,11 @@ export const DEFAULT_SIM_CONFIG: SimConfig = {
   sampleIntervalMs: 250,
   faultsFromMs: 6000,
   faultsUntilMs: 25_000,
+  zeroLoss: true,
 };
+
+/** The zero-loss pair: one primary, one replica whose WAL mirror must hold every acknowledged write. */
+export const TWO_NODE_SIM_CONFIG: SimConfig = { ...DEFAULT_SIM_CONFIG, nodes: ['db1', 'db2'] };
 
 export interface LivenessBound {
   readonly boundMs: number;

@@ -1,4 +1,4 @@
-import type { ClusterSettings, CoordinationStore, Lease, LeaseResult, Member, MemberRecord, NewEvent, StoredEvent } from '@tandem/core';
+import type { ClusterIdentity, ClusterSettings, CoordinationStore, Lease, LeaseResult, Member, MemberRecord, NewEvent, PrimaryRecord, StoredEvent } from '@tandem/core';
 import type { SimProcess } from './sim-process.js';
 import type { SimWorld } from './world.js';
 
@@ -31,6 +31,22 @@ export class SimStoreClient implements CoordinationStore {
   }
   lastEpoch(): Promise<number> {
     return this.call('read', (s) => s.lastEpoch());
+  }
+  readIdentity(): Promise<ClusterIdentity | undefined> {
+    return this.call('read', (s) => s.readIdentity());
+  }
+  initIdentity(identity: ClusterIdentity): Promise<ClusterIdentity> {
+    return this.call('write', (s) => s.initIdentity(identity));
+  }
+  recordPrimary(record: PrimaryRecord): Promise<boolean> {
+    return this.call('write', async (s) => {
+      const done = await s.recordPrimary(record);
+      if (done) this.world.noteRecordPrimary(record.node, record.epoch);
+      return done;
+    });
+  }
+  lastPrimary(): Promise<PrimaryRecord | undefined> {
+    return this.call('read', (s) => s.lastPrimary());
   }
   heartbeat(record: MemberRecord, ttlMs: number): Promise<void> {
     return this.call('write', (s) => s.heartbeat(record, ttlMs));

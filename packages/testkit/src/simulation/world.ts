@@ -1,6 +1,7 @@
 import {
   ActionExecutor,
   AgentLoop,
+  InMemoryNodeMemory,
   MemoryCoordinationStore,
   SimulatedClock,
   ok,
@@ -13,7 +14,8 @@ import {
   type Outcome,
   type Snapshot,
 } from '@tandem/core';
-import { History, formatEntry } from './history.js';
+import { History, formatEntry, type FencerFacts } from './history.js';
+import { isPrefix, mirrorFollowing, segmentsOf, type LogEntry, type Mirror } from './sim-log.js';
 import { SimNetwork } from './network.js';
 import { Prng } from './prng.js';
 import { SimFencer, SimGateway, SimProbe, SimRecovery, SimResource } from './sim-components.js';
@@ -21,15 +23,38 @@ import type { SimConfig } from './sim-config.js';
 import { ProcessClock, SimProcess, never } from './sim-process.js';
 import { SimStoreClient } from './sim-store-client.js';
 
+export type DbState = 'primary' | 'replica' | 'stopped';
+
 export interface HostState {
   readonly name: string;
   process: SimProcess;
-  writing: boolean;
+  /** The database: running as primary (it writes) or replica, or stopped (a crash stops it; a restart leaves it stopped). */
+  db: DbState;
   writingEpoch: number;
   /** Writes and promotions below this epoch are refused (what a fence leaves behind). */
   fencedAt: number;
   agent: AgentLoop | undefined;
+  /** The database's log; positions are 1-based (`log[p - 1].pos === p`). Survives crashes (it is on disk). */
+  log: LogEntry[];
+  /** The primary this replica follows, set by a successful start as its replica (and the WAL mirror with it). */
+  upstream: string | undefined;
+  /** The WAL mirror on this node. */
+  mirror: Mirror;
+  /** On a primary: log positions up to here are acknowledged. */
+  ackedUpTo: number;
+  /** Replication lag: a replica applies what its primary had one write interval ago. */
+  catchUpTo: number;
+  /** The node's own disk record (promotions, rejoins); kept across restarts as a disk would be. */
+  readonly memory: InMemoryNodeMemory;
+  /** Only the agent process died (`agent-restart`): the host and its database run on. */
+  agentOnly: boolean;
 }
+
+/** Whether the host (and so its database) runs: not frozen, not down; a dead agent alone does not stop it. */
+export function hostRuns(h: HostState): boolean {
+  return h.process.status === 'running' || (h.process.status === 'crashed' && h.agentOnly);
+}
+
 
 export type DecideFn = (snapshot: Snapshot, nowMs: number) => Decision;
 
@@ -37,6 +62,10 @@ export interface WorldOptions {
   readonly decide?: DecideFn;
   /** Keep a human timeline (slower): every history entry and every change of an agent's summary. */
   readonly trace?: boolean;
+  /** A planted bug: the recovery replays nothing and refuses nothing, as if every candidate held every write. */
+  readonly brokenRecovery?: boolean;
+  /** `rejoin: auto` (a stale former primary rejoins by itself) or the default `manual`. */
+  readonly rejoinPolicy?: 'manual' | 'auto';
 }
 
 /**
@@ -57,6 +86,10 @@ export class SimWorld {
   private storeSlowMs = 0;
   private grantedEpoch = 0;
   private readonly nodeInfos: NodeInfo[];
+  /** Every acknowledged write, in order: what the application was told is committed. */
+  readonly acked: LogEntry[] = [];
+  /** The newest promotion known: the store's record or a database's promotion, whichever has the higher epoch. */
+  private lastPrimary: { node: string; epoch: number } | undefined;
 
   constructor(
     readonly config: SimConfig,
@@ -69,8 +102,30 @@ export class SimWorld {
     this.store = new MemoryCoordinationStore({ clock: this.clock, eventsMax: 1000 });
     this.trace = options.trace ? [] : undefined;
     this.nodeInfos = config.nodes.map((name) => ({ name, nics: {} }));
-    for (const name of config.nodes) this.hosts.set(name, { name, process: new SimProcess(name, 0), writing: false, writingEpoch: 0, fencedAt: 0, agent: undefined });
+    // A provisioned cluster: every database runs as a standby with an empty log until the first election.
+    for (const name of config.nodes) {
+      this.hosts.set(name, {
+        name,
+        process: new SimProcess(name, 0),
+        db: 'replica',
+        writingEpoch: 0,
+        fencedAt: 0,
+        agent: undefined,
+        log: [],
+        upstream: undefined,
+        mirror: { src: [], upTo: 0 },
+        ackedUpTo: 0,
+        catchUpTo: 0,
+        memory: new InMemoryNodeMemory(),
+        agentOnly: false,
+      });
+    }
   }
+
+  get brokenRecovery(): boolean {
+    return this.options.brokenRecovery === true;
+  }
+
 
   host(name: string): HostState {
     const h = this.hosts.get(name);
@@ -108,10 +163,11 @@ export class SimWorld {
     const composition = {
       node,
       fencingLevels,
-      recovery: [composed('replay', 'recovery[0]', new SimRecovery(this, clock))],
+      recovery: [composed('replay', 'recovery[0]', new SimRecovery(this, clock, name))],
       resources: [composed('database', 'resources[0]', new SimResource(this, clock, name))],
     };
-    const executor = new ActionExecutor({ clock, store, composition, nodes: this.nodeInfos, gateway: new SimGateway(this, p), timing: this.config.timing });
+    const memory = h.memory;
+    const executor = new ActionExecutor({ clock, store, composition, nodes: this.nodeInfos, gateway: new SimGateway(this, p), timing: this.config.timing, memory });
     h.agent = new AgentLoop({
       node: name,
       nodes: this.nodeInfos,
@@ -123,6 +179,8 @@ export class SimWorld {
       timing: this.config.timing,
       confirmFailures: this.config.confirmFailures,
       fenceLevelCount: fencingLevels.length,
+      memory,
+      rejoinPolicy: this.options.rejoinPolicy ?? 'manual',
       ...(this.options.decide ? { decide: this.options.decide } : {}),
     });
     h.agent.start();
@@ -132,13 +190,26 @@ export class SimWorld {
     const h = this.host(name);
     if (h.process.status === 'crashed') return;
     h.process.crash();
-    h.writing = false; // the service dies with the host
+    h.agentOnly = false;
+    // The database dies with the host; its log and mirror stay on disk.
+    h.db = 'stopped';
+    h.upstream = undefined;
     this.record({ kind: 'crash', node: name });
+  }
+
+  /** Only the agent dies (killed, an OOM, a bad upgrade): the database keeps running in whatever role it had. */
+  crashAgent(name: string): void {
+    const h = this.host(name);
+    if (h.process.status !== 'running') return;
+    h.process.crash();
+    h.agentOnly = true;
+    this.record({ kind: 'crash', node: name, agentOnly: true });
   }
 
   restart(name: string): void {
     const h = this.host(name);
     if (h.process.status !== 'crashed') return;
+    h.agentOnly = false;
     h.process = new SimProcess(name, h.process.incarnation + 1);
     this.record({ kind: 'restart', node: name });
     this.startAgent(name);
@@ -168,23 +239,112 @@ export class SimWorld {
       this.record({ kind: 'promote-refused', node: name, epoch, fencedAt: h.fencedAt });
       return outcome('failed', `fenced at epoch ${h.fencedAt}; refusing to promote at ${epoch}`);
     }
-    h.writing = true;
+    h.db = 'primary';
+    h.upstream = undefined;
     h.writingEpoch = epoch;
-    this.record({ kind: 'promote', node: name, epoch });
+    // What it held before is acknowledged or not by its old primary: nothing of it is this primary's to acknowledge.
+    h.ackedUpTo = h.log.length;
+    this.notePrimary(name, epoch);
+    this.record({ kind: 'promote', node: name, epoch, log: segmentsOf(h.log) });
     return ok(`primary at epoch ${epoch}`);
   }
 
   /** Every successful demote is recorded, even of a resource already demoted: it is the resource's own word that it does not write. */
   demoteResource(name: string): void {
     const h = this.host(name);
-    h.writing = false;
+    // A demoted primary runs on as a standby of nobody until it is told to follow; a stopped database stays stopped.
+    if (h.db === 'primary') h.db = 'replica';
     this.record({ kind: 'demote', node: name });
   }
 
+  stopResource(name: string): void {
+    const h = this.host(name);
+    h.db = 'stopped';
+    h.upstream = undefined;
+    this.record({ kind: 'demote', node: name });
+  }
+
+  /**
+   * Start (or keep) the database as a replica of `primary`. A log with an
+   * entry the primary lacks cannot follow it (a timeline that diverged):
+   * the start fails until a rejoin.
+   */
+  startReplica(name: string, primary: string | undefined): Outcome {
+    const h = this.host(name);
+    if (h.db === 'primary') return outcome('failed', 'the database runs as primary; demote it first');
+    if (primary === undefined || primary === name) {
+      if (h.db === 'stopped') h.db = 'replica';
+      return ok('running as a standby');
+    }
+    const p = this.host(primary);
+    if (!isPrefix(h.log, p.log)) {
+      this.record({ kind: 'follow-refused', node: name, primary });
+      return outcome('failed', `log diverged from ${primary}'s (position ${h.log.length} vs ${p.log.length}); rejoin needed`);
+    }
+    h.db = 'replica';
+    h.mirror = mirrorFollowing(h.mirror, h.log, p.log);
+    h.upstream = primary;
+    h.catchUpTo = h.log.length;
+    return ok(`replica of ${primary}`);
+  }
+
+  /** pg_rewind or a fresh copy: truncate to the common prefix, copy the rest from the primary, follow it. */
+  rejoinResource(name: string, primary: string | undefined): Outcome {
+    const h = this.host(name);
+    if (primary === undefined || primary === name) return outcome('failed', 'no primary to rejoin');
+    const p = this.host(primary);
+    if (h.db === 'primary') return outcome('failed', 'the database runs as primary; demote it first');
+    if (!hostRuns(p) || !this.network.delivers(name, primary) || !this.network.delivers(primary, name)) {
+      return outcome('failed', `cannot reach ${primary} to copy from`);
+    }
+    h.log = p.log.slice();
+    h.db = 'replica';
+    h.upstream = primary;
+    h.mirror = { src: p.log, upTo: p.log.length };
+    h.catchUpTo = h.log.length;
+    this.record({ kind: 'rejoin', node: name, primary });
+    return ok(`rewound and copied from ${primary} (position ${h.log.length})`);
+  }
+
+  /**
+   * A fence leaves the target refusing epochs below `epoch` and its
+   * database stopped, as a power-off does (the host is back at once, its
+   * agent running; the database stays stopped until the agent starts it).
+   */
   fence(by: string, target: string, epoch: number): void {
     const h = this.host(target);
+    const facts = this.factsOf(by);
     h.fencedAt = Math.max(h.fencedAt, epoch);
-    this.record({ kind: 'fence', by, target, epoch });
+    h.db = 'stopped';
+    h.upstream = undefined;
+    this.record({ kind: 'fence', by, target, epoch, facts });
+  }
+
+  /** The fencing node's eligibility as the world sees it: its database's state and its log against the last primary's. */
+  private factsOf(name: string): FencerFacts {
+    const h = this.host(name);
+    const last = this.lastPrimary;
+    const isLast = last !== undefined && last.node === name;
+    const diverged = !isLast && last !== undefined && !isPrefix(h.log, this.host(last.node).log);
+    return { db: h.db, lastPrimary: isLast, diverged };
+  }
+
+  notePrimary(node: string, epoch: number): void {
+    if (this.lastPrimary === undefined || epoch > this.lastPrimary.epoch) this.lastPrimary = { node, epoch };
+  }
+
+  noteRecordPrimary(node: string, epoch: number): void {
+    this.notePrimary(node, epoch);
+    this.record({ kind: 'record-primary', node, epoch });
+  }
+
+  /** Each node's data as it is now (after the last heal, for the liveness invariant). */
+  recordData(): void {
+    for (const h of this.allHosts()) {
+      const m = h.mirror;
+      const beyond = isPrefix(h.log, m.src, m.upTo) ? segmentsOf(m.src, h.log.length, m.upTo) : [];
+      this.record({ kind: 'data', node: h.name, log: segmentsOf(h.log), mirror: beyond });
+    }
   }
 
   fencerMode(id: string): 'ok' | 'fail' | 'hang' {
@@ -198,8 +358,77 @@ export class SimWorld {
   }
 
   attemptWrite(h: HostState): void {
-    if (!h.writing || h.process.status === 'crashed') return;
-    this.record({ kind: 'write', node: h.name, epoch: h.writingEpoch, accepted: h.writingEpoch >= h.fencedAt });
+    if (h.db !== 'primary' || (h.process.status === 'crashed' && !h.agentOnly)) return;
+    const accepted = h.writingEpoch >= h.fencedAt;
+    this.record({ kind: 'write', node: h.name, epoch: h.writingEpoch, accepted });
+    if (!accepted) return;
+    h.log.push({ epoch: h.writingEpoch, pos: h.log.length + 1, by: h.name });
+    this.ship(h);
+  }
+
+  /**
+   * The primary streams its log to the WAL mirror of every replica that
+   * follows it and that it can reach both ways. With zero loss a write is
+   * acknowledged once a mirror holds it (the commit waits till then);
+   * otherwise at once.
+   */
+  private ship(p: HostState): void {
+    let reached = !this.config.zeroLoss;
+    for (const m of this.allHosts()) {
+      if (m === p || m.db !== 'replica' || m.upstream !== p.name || !hostRuns(m)) continue;
+      if (!this.network.delivers(p.name, m.name) || !this.network.delivers(m.name, p.name)) continue;
+      m.mirror = { src: p.log, upTo: p.log.length };
+      reached = true;
+    }
+    if (!reached) return;
+    for (let i = p.ackedUpTo; i < p.log.length; i++) {
+      const e = p.log[i];
+      if (e === undefined) break;
+      this.acked.push(e);
+      this.history.add({ kind: 'ack', node: e.by, epoch: e.epoch, pos: e.pos });
+    }
+    p.ackedUpTo = p.log.length;
+  }
+
+  /** One replication step, every write interval: primaries ship, replicas apply what their primary had one step ago. */
+  replicate(): void {
+    const hosts = this.allHosts();
+    for (const p of hosts) if (p.db === 'primary' && hostRuns(p) && p.ackedUpTo < p.log.length) this.ship(p);
+    for (const r of hosts) {
+      if (r.db !== 'replica' || r.upstream === undefined || !hostRuns(r)) continue;
+      const p = this.host(r.upstream);
+      if (p.db !== 'primary' || !hostRuns(p) || !this.network.delivers(p.name, r.name) || !this.network.delivers(r.name, p.name)) continue;
+      if (!isPrefix(r.log, p.log)) continue; // diverged: it stays behind
+      const to = Math.min(r.catchUpTo, p.log.length);
+      for (let i = r.log.length; i < to; i++) r.log.push(p.log[i] as LogEntry);
+      r.catchUpTo = p.log.length;
+    }
+  }
+
+  /**
+   * The recovery on a candidate: replay its WAL mirror into its log, then
+   * refuse (as recovery-compensate does for a zero-loss promotion) when it
+   * would still lack an acknowledged write, unless loss is accepted.
+   */
+  replayMirror(name: string, acceptDataLoss: boolean): Outcome<{ compensated: number; missing: number }> {
+    const h = this.host(name);
+    if (this.brokenRecovery) return ok('replayed (planted: nothing checked)', { compensated: 0, missing: 0 });
+    if (h.db !== 'replica') {
+      const why = `cannot read the standby's replay position: the database is ${h.db === 'stopped' ? 'not running' : 'a primary'}`;
+      if (acceptDataLoss) return ok(`${why}; loss accepted`, { compensated: 0, missing: -1 });
+      this.record({ kind: 'recovery-refused', node: name, reason: why });
+      return outcome('failed', why);
+    }
+    const m = h.mirror;
+    const before = h.log.length;
+    if (m.upTo > before && isPrefix(h.log, m.src, m.upTo)) for (let i = before; i < m.upTo; i++) h.log.push(m.src[i] as LogEntry);
+    const missing = this.acked.filter((e) => h.log[e.pos - 1] !== e).length;
+    if (missing > 0 && !acceptDataLoss && this.config.zeroLoss) {
+      const why = `refusing a zero-loss promotion: ${missing} acknowledged write(s) are neither in the database nor in its mirror`;
+      this.record({ kind: 'recovery-refused', node: name, reason: why });
+      return outcome('failed', why);
+    }
+    return ok(`replayed ${h.log.length - before} write(s) from the mirror`, { compensated: h.log.length - before, missing });
   }
 
   // ---- store -----------------------------------------------------------
