@@ -1,4 +1,5 @@
-import { readFile } from 'node:fs/promises';
+import { constants, type Stats } from 'node:fs';
+import { open } from 'node:fs/promises';
 import { LineCounter, parseDocument, isNode, type Document } from 'yaml';
 import { TandemError, type Problem } from '../errors.js';
 import { clusterConfig, type ClusterConfig } from './schema.js';
@@ -19,19 +20,63 @@ export interface LoadedConfig {
   readonly source: string;
 }
 
+/** A config is a few KiB; anything near this is the wrong file (a log, a dump), not a cluster. */
+export const CONFIG_FILE_BYTES_MAX = 1024 * 1024;
+
+/** Aliases expanded when the YAML becomes data; a config needs a handful, an alias bomb needs millions. */
+const YAML_ALIASES_MAX = 100;
+
 /** Read, parse and validate a config file. Throws TandemError('invalidConfig') with every problem found. */
 export async function loadConfigFile(file: string, options: LoadOptions = {}): Promise<LoadedConfig> {
-  let text: string;
+  return parseConfig(await readConfigText(file), file, options);
+}
+
+/**
+ * The file's text, refusing what is not a regular file (a FIFO would block
+ * the read for ever, a device would never end) and anything over
+ * CONFIG_FILE_BYTES_MAX. Opened non-blocking and checked on the open
+ * descriptor, so a path swapped after a stat cannot slip through.
+ */
+async function readConfigText(file: string): Promise<string> {
+  const refuse = (message: string, fix: string, cause?: unknown): TandemError =>
+    new TandemError('invalidConfig', `cannot read config file ${file}`, { problems: [{ path: '', message, fix }], ...(cause === undefined ? {} : { cause }) });
+  let handle;
   try {
-    text = await readFile(file, 'utf8');
+    handle = await open(file, constants.O_RDONLY | constants.O_NONBLOCK);
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
-    throw new TandemError('invalidConfig', `cannot read config file ${file}`, {
-      problems: [{ path: '', message: code === 'ENOENT' ? 'no such file' : `read failed (${code ?? 'unknown'})`, fix: 'pass the path of a Tandem YAML config, e.g. examples/demo.yaml' }],
-      cause: error,
-    });
+    throw refuse(code === 'ENOENT' ? 'no such file' : `read failed (${code ?? 'unknown'})`, 'pass the path of a Tandem YAML config, e.g. examples/demo.yaml', error);
   }
-  return parseConfig(text, file, options);
+  try {
+    const stats = await handle.stat();
+    if (!stats.isFile()) throw refuse(`not a regular file (${fileKind(stats)})`, 'pass a regular file holding the YAML config (copy it out of a pipe or process substitution first)');
+    if (stats.size > CONFIG_FILE_BYTES_MAX) throw refuse(`larger than ${CONFIG_FILE_BYTES_MAX} bytes`, 'is this the right file? A Tandem config is a few KiB; pass the cluster\'s YAML config');
+    // Read at most one byte past the limit: a file that grew after the stat is still caught.
+    const buffer = Buffer.alloc(CONFIG_FILE_BYTES_MAX + 1);
+    let length = 0;
+    for (;;) {
+      const { bytesRead } = await handle.read(buffer, length, buffer.length - length, length);
+      if (bytesRead === 0) break;
+      length += bytesRead;
+      if (length > CONFIG_FILE_BYTES_MAX) throw refuse(`larger than ${CONFIG_FILE_BYTES_MAX} bytes`, 'is this the right file? A Tandem config is a few KiB; pass the cluster\'s YAML config');
+    }
+    return buffer.subarray(0, length).toString('utf8');
+  } catch (error) {
+    if (error instanceof TandemError) throw error;
+    const code = (error as NodeJS.ErrnoException).code;
+    throw refuse(`read failed (${code ?? 'unknown'})`, 'pass the path of a Tandem YAML config, e.g. examples/demo.yaml', error);
+  } finally {
+    await handle.close();
+  }
+}
+
+function fileKind(stats: Stats): string {
+  if (stats.isFIFO()) return 'a FIFO';
+  if (stats.isDirectory()) return 'a directory';
+  if (stats.isCharacterDevice()) return 'a character device';
+  if (stats.isBlockDevice()) return 'a block device';
+  if (stats.isSocket()) return 'a socket';
+  return 'not a plain file';
 }
 
 export function parseConfig(text: string, source = '<inline>', options: LoadOptions = {}): LoadedConfig {
@@ -50,7 +95,16 @@ export function parseConfig(text: string, source = '<inline>', options: LoadOpti
     });
     throw new TandemError('invalidConfig', `${source} is not valid YAML`, { problems });
   }
-  const raw: unknown = doc.toJS();
+  let raw: unknown;
+  try {
+    raw = doc.toJS({ maxAliasCount: YAML_ALIASES_MAX });
+  } catch (error) {
+    // yaml throws a ReferenceError past maxAliasCount (and for an alias to nothing); either way the file is not a config.
+    throw new TandemError('invalidConfig', `${source} is not valid YAML`, {
+      problems: [{ path: '', message: `its aliases expand too far or point nowhere (${error instanceof Error ? error.message : String(error)})`, fix: 'write the values out instead of using YAML anchors and aliases (& and *)' }],
+      cause: error,
+    });
+  }
   if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) {
     throw new TandemError('invalidConfig', `${source} does not describe a cluster`, {
       problems: [{ path: '', message: 'the file must be a YAML mapping with cluster, nodes, ...', fix: 'start from one of the files in examples/' }],
