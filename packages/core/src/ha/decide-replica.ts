@@ -121,8 +121,14 @@ function stand(c: DecideContext): Decision {
   if (wait !== undefined) return decision(`no action: ${wait}`);
   if (c.leaseBusy) return decision(`failover step elect: lease request in progress`);
   const seen = l.lastSeenLease;
-  const failed = seen !== undefined && seen.holder !== me ? seen.holder : undefined;
-  const reason = req?.target === me && req.kind === 'switchover' ? 'switchover' : seen === undefined ? 'bootstrap' : 'failover';
+  // Whose writes to replay: the holder this agent saw last, else (an agent restarted while no lease was shown)
+  // the store's record of the last primary. 'bootstrap' (nothing to compensate) only for a store that never
+  // granted a lease: an agent that merely forgot the lease must still compensate (simulation seed 895).
+  const recorded = s.store.reachable ? s.store.lastPrimary?.node : undefined;
+  const previous = seen?.holder ?? recorded;
+  const failed = previous !== undefined && previous !== me ? previous : undefined;
+  const everLed = !s.store.reachable || s.store.lastEpoch !== 0 || seen !== undefined;
+  const reason = req?.target === me && req.kind === 'switchover' ? 'switchover' : everLed ? 'failover' : 'bootstrap';
   const healthy = healthyReplicas(c);
   // A cluster whose store never granted a lease has no writer to fence: resources
   // start demoted and promotion needs a lease. Fencing silent peers then would

@@ -192,3 +192,10 @@ describe("the cluster's first election", () => {
     expect(kinds(snap({ ...fresh, eligibility: ready }, lapsed({ members: [member('s1', 'replica', { eligible: true, position: 900 })] })))).toContain('acquire-lease');
   });
 });
+
+describe('an agent restarted while no lease was shown', () => {
+  it('still compensates for the recorded last primary: it forgot the lease, the store did not (simulation seed 895)', () => {
+    const d = decide(snap({ lastSeenLease: undefined }, lapsed({ lastEpoch: 1, lastPrimary: { node: 's1', epoch: 1, atWallMs: 0 } })), NOW);
+    expect(d.actions.filter((a) => a.kind === 'acquire-lease')).toMatchObject([{ reason: 'failover', failed: 's1', compensate: true }]);
+  });
+});
