@@ -2,10 +2,15 @@ import type Database from 'better-sqlite3';
 import {
   DEFAULT_EVENTS_MAX,
   StoreUnavailableError,
+  SkippedRecords,
   SystemClock,
+  assertEventFits,
+  assertMemberRecordFits,
   assertTtlMs,
   eventsPageSize,
   mergeSettings,
+  parseEventColumns,
+  parseMemberRecord,
   type Clock,
   type ClusterSettings,
   type CoordinationStore,
@@ -16,6 +21,7 @@ import {
   type NewEvent,
   type PrimaryRecord,
   type ClusterIdentity,
+  type SkippedRecord,
   type StoredEvent,
 } from '@tandem/core';
 import { openStoreDatabase } from './sqlite-schema.js';
@@ -47,6 +53,7 @@ export class SqliteCoordinationStore implements CoordinationStore {
   private readonly eventsMax: number;
   private readonly db: Database.Database;
   private readonly sql: Statements;
+  private readonly skipped = new SkippedRecords();
   private closed = false;
 
   constructor(private readonly options: SqliteCoordinationStoreOptions) {
@@ -144,20 +151,33 @@ export class SqliteCoordinationStore implements CoordinationStore {
 
   async heartbeat(record: MemberRecord, ttlMs: number): Promise<void> {
     assertTtlMs(ttlMs, 'heartbeat');
+    const recordJson = JSON.stringify(record);
+    assertMemberRecordFits(recordJson, record.node);
     this.write('heartbeat', (now) => {
-      this.sql.putMember.run({ node: record.node, record_json: JSON.stringify(record), expires_at_wall_ms: now + ttlMs });
+      this.sql.putMember.run({ node: record.node, record_json: recordJson, expires_at_wall_ms: now + ttlMs });
       // Lapsed rows are removed by whoever writes next, so the table stays the size of the live cluster.
       this.sql.deleteLapsedMembers.run(now);
     });
   }
 
+  /** Each row on its own: one that does not parse, or claims another node than its `node` column, is skipped and noted. */
   async members(): Promise<readonly Member[]> {
     return this.read('members', (now) =>
-      this.sql.liveMembers.all(now).map((row) => ({
-        ...(JSON.parse(row.record_json) as MemberRecord),
-        remainingMs: row.expires_at_wall_ms - now,
-      })),
+      this.sql.liveMembers.all(now).flatMap((row): Member[] => {
+        const key = `${this.options.path}#members/${String(row.node)}`;
+        const parsed = typeof row.record_json === 'string' ? parseMemberRecord(String(row.node), row.record_json) : { ok: false as const, reason: 'record_json is not text' };
+        if (!parsed.ok) {
+          this.skipped.note(key, parsed.reason);
+          return [];
+        }
+        this.skipped.clear(key);
+        return [{ ...parsed.value, remainingMs: row.expires_at_wall_ms - now }];
+      }),
     );
+  }
+
+  takeSkippedRecords(): readonly SkippedRecord[] {
+    return this.skipped.take();
   }
 
   async readSettings(): Promise<ClusterSettings> {
@@ -182,6 +202,7 @@ export class SqliteCoordinationStore implements CoordinationStore {
   }
 
   async appendEvent(event: NewEvent): Promise<StoredEvent> {
+    assertEventFits(event);
     return this.write('appendEvent', () => {
       const dataJson = event.data === undefined ? null : JSON.stringify(event.data);
       const info = this.sql.insertEvent.run({ at_wall_ms: event.atWallMs, node: event.node, type: event.type, message: event.message, data_json: dataJson });
@@ -194,10 +215,13 @@ export class SqliteCoordinationStore implements CoordinationStore {
   async readEvents(options: { readonly after?: string; readonly limit?: number } = {}): Promise<readonly StoredEvent[]> {
     const after = options.after === undefined ? 0 : Number(options.after);
     if (!Number.isInteger(after)) throw new RangeError(`readEvents: "after" is not an event id: ${options.after ?? ''}`);
+    // A skipped row still counts toward the page, so a page of bad rows cannot turn one read into a scan of the table.
     return this.read('readEvents', () =>
-      this.sql.eventsAfter.all(after, eventsPageSize(options.limit)).map((row) => {
-        const event: StoredEvent = { id: String(row.id), atWallMs: row.at_wall_ms, node: row.node, type: row.type, message: row.message };
-        return row.data_json === null ? event : { ...event, data: JSON.parse(row.data_json) as Record<string, unknown> };
+      this.sql.eventsAfter.all(after, eventsPageSize(options.limit)).flatMap((row): StoredEvent[] => {
+        const parsed = parseEventColumns({ atWallMs: row.at_wall_ms, node: row.node, type: row.type, message: row.message, dataJson: row.data_json });
+        if (parsed.ok) return [{ ...parsed.value, id: String(row.id) }];
+        this.skipped.note(`${this.options.path}#events/${row.id}`, parsed.reason);
+        return [];
       }),
     );
   }

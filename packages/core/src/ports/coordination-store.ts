@@ -99,6 +99,13 @@ export interface StoredEvent {
 
 export type NewEvent = Omit<StoredEvent, 'id'>;
 
+/** A record a read skipped: not JSON, the wrong shape, oversize, or a member record claiming another node than its key. */
+export interface SkippedRecord {
+  /** Where it is, as the store names it (a Redis key, a table and row). */
+  readonly key: string;
+  readonly reason: string;
+}
+
 export interface CoordinationStore {
   /**
    * Take the lease if it is free or has lapsed, with epoch = last epoch + 1.
@@ -137,9 +144,12 @@ export interface CoordinationStore {
   /** The newest recorded promotion, or undefined before the first. */
   lastPrimary(): Promise<PrimaryRecord | undefined>;
 
-  /** Publish this member's state; it lapses after `ttlMs` without another heartbeat. */
+  /**
+   * Publish this member's state; it lapses after `ttlMs` without another heartbeat.
+   * Rejects with a RangeError, writing nothing, when the record's JSON is over MEMBER_RECORD_BYTES_MAX.
+   */
   heartbeat(record: MemberRecord, ttlMs: number): Promise<void>;
-  /** Members whose heartbeat has not lapsed, sorted by node name. */
+  /** Members whose heartbeat has not lapsed, sorted by node name. A malformed record is skipped (see takeSkippedRecords). */
   members(): Promise<readonly Member[]>;
 
   readSettings(): Promise<ClusterSettings>;
@@ -148,10 +158,23 @@ export interface CoordinationStore {
   /** Clear the pending request only if it is still `id`. Atomic. */
   completeRequest(id: string): Promise<boolean>;
 
-  /** Append to the bounded history; the oldest events are dropped past the bound. */
+  /**
+   * Append to the bounded history; the oldest events are dropped past the bound.
+   * Rejects with a RangeError, writing nothing, when the message is over
+   * EVENT_MESSAGE_BYTES_MAX or the data's JSON over EVENT_DATA_BYTES_MAX.
+   */
   appendEvent(event: NewEvent): Promise<StoredEvent>;
   /** Events after `after` (exclusive), oldest first, at most `limit`. */
   readEvents(options?: { readonly after?: string; readonly limit?: number }): Promise<readonly StoredEvent[]>;
+
+  /**
+   * Records that `members` and `readEvents` skipped since the last call, each
+   * key once until it parses again. A malformed record is skipped, never
+   * fatal to the read; the caller raises one alert per key taken (a store
+   * cannot append an event from inside a read). Optional: a store whose
+   * records cannot be malformed (in memory) need not have it.
+   */
+  takeSkippedRecords?(): readonly SkippedRecord[];
 
   close(): Promise<void>;
 }

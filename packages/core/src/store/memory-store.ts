@@ -13,7 +13,7 @@ import {
   type StoredEvent,
 } from '../ports/coordination-store.js';
 import { DEFAULT_SETTINGS, mergeSettings } from './merge-settings.js';
-import { DEFAULT_EVENTS_MAX, assertTtlMs, eventsPageSize } from './store-limits.js';
+import { DEFAULT_EVENTS_MAX, assertEventFits, assertMemberRecordFits, assertTtlMs, eventsPageSize } from './store-limits.js';
 
 export interface MemoryCoordinationStoreOptions {
   /** Expiry is judged on `clock.monotonicMs()`; give it a SimulatedClock to run under simulated time. */
@@ -131,6 +131,7 @@ export class MemoryCoordinationStore implements CoordinationStore {
   async heartbeat(record: MemberRecord, ttlMs: number): Promise<void> {
     this.assertOpen();
     assertTtlMs(ttlMs, 'heartbeat');
+    assertMemberRecordFits(JSON.stringify(record), record.node);
     this.memberships.set(record.node, { record: structuredClone(record), expiresAtMs: this.now() + ttlMs });
   }
 
@@ -166,6 +167,7 @@ export class MemoryCoordinationStore implements CoordinationStore {
 
   async appendEvent(event: NewEvent): Promise<StoredEvent> {
     this.assertOpen();
+    assertEventFits(event);
     const stored: StoredEvent = { ...structuredClone(event), id: String(this.nextEventSeq++) };
     this.events.push(stored);
     if (this.events.length > this.eventsMax) this.events.splice(0, this.events.length - this.eventsMax);

@@ -18,6 +18,7 @@ import {
   checkNoPrimaryBeforeFirstRecord,
   checkSameOrLowerEpochPrimaryRefused,
 } from './primary-checks.js';
+import { checkOversizeEventRefused, checkOversizeHeartbeatRefused } from './limit-checks.js';
 import { checkHeartbeatReplacesRecord, checkHeartbeatsLapse, checkMembersSortedWithFacts } from './member-checks.js';
 import { checkCompleteRequestIsCompareAndSet, checkCompleteRequestRace, checkSettingsMerge } from './settings-checks.js';
 import { DEFAULT_CHECK_SETTINGS, type CheckSettings, type StoreConformanceOptions, type StoreUnderTest } from './store-under-test.js';
@@ -48,6 +49,8 @@ export const STORE_CHECKS: Readonly<Record<string, Check>> = {
   'two clients completing one request: exactly one succeeds': checkCompleteRequestRace,
   'events are ordered and page with after/limit': checkEventsOrderedAndPaged,
   'the event history is bounded; the oldest are dropped': checkEventsBounded,
+  'an oversize member record is refused with a RangeError and nothing is written': checkOversizeHeartbeatRefused,
+  'an oversize event message or data is refused with a RangeError and nothing is written': checkOversizeEventRefused,
 };
 
 /**
