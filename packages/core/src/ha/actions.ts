@@ -109,6 +109,10 @@ export interface ActionResultData {
   readonly level?: number;
   /** compensate: units replayed. */
   readonly compensated?: number;
+  /** promote/restart: the result of work abandoned at its deadline that finished later. */
+  readonly late?: boolean;
+  /** acquire-lease: the store granted an epoch at or below one this node had seen (refused). */
+  readonly epochWentBack?: boolean;
   /** check-eligibility: the highest position a resource reported (a standby's replay LSN). */
   readonly position?: number;
 }

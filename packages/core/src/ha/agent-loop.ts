@@ -27,6 +27,8 @@ export interface ActionRunner {
   submit(actions: readonly Action[]): readonly Action[];
   inFlight(): readonly InFlightAction[];
   takeResults(): readonly ActionResult[];
+  /** Writing work abandoned at its deadline and not settled yet (`ActionExecutor.abandoned`). */
+  abandoned?(): readonly InFlightAction[];
 }
 
 export interface AgentLoopDeps {
@@ -43,6 +45,12 @@ export interface AgentLoopDeps {
   readonly fenceLevelCount: number;
   /** The node's durable memory, shared with the executor; in memory when absent (tests). */
   readonly memory?: NodeMemory;
+  /**
+   * The config's cluster name. When set, every store read checks the store's
+   * identity and epochs against it and this node's memory (an empty, foreign
+   * or replaced store is treated as unreachable); tests without it skip that.
+   */
+  readonly cluster?: string;
   /** The config's `rejoin` policy; `manual` when absent. */
   readonly rejoinPolicy?: 'manual' | 'auto';
   /** The decision function; injectable so the simulation can prove its checkers catch a broken one. */
@@ -64,6 +72,10 @@ export interface AgentStatus {
   readonly maintenance: boolean;
   /** Why this node could not take over now, or undefined when it could (a primary can). */
   readonly ineligible: string | undefined;
+  /** The last store read answered and the store is this cluster's. */
+  readonly storeReachable: boolean;
+  /** Why not, when it is not. */
+  readonly storeProblem: string | undefined;
 }
 
 const WAKE_QUIETLY = new Set<Action['kind']>(['heartbeat', 'renew-lease']);
@@ -96,6 +108,7 @@ export class AgentLoop {
   private readonly eligibilityWatch = new EligibilityWatch();
   private readonly memory: NodeMemory;
   private ineligible: string | undefined;
+  private storeProblem: string | undefined = 'not read yet';
   private readonly decideFn: (snapshot: Snapshot, nowMs: number) => Decision;
 
   constructor(private readonly deps: AgentLoopDeps) {
@@ -151,6 +164,8 @@ export class AgentLoop {
       events: this.outbox.recent(),
       maintenance: this.maintenance,
       ineligible: this.ineligible,
+      storeReachable: this.storeProblem === undefined,
+      storeProblem: this.storeProblem,
     };
   }
 
@@ -173,7 +188,9 @@ export class AgentLoop {
   /** One cycle; public so tests can step the loop by hand. */
   async runCycle(): Promise<Decision> {
     const { clock, timing } = this.deps;
-    const store = await readStoreView(clock, this.deps.store, timing.storeTimeoutMs);
+    const expect = this.deps.cluster === undefined ? undefined : { cluster: this.deps.cluster, memory: this.memory.current() };
+    const store = await readStoreView(clock, this.deps.store, timing.storeTimeoutMs, expect);
+    await this.rememberStore(store);
     // Results are taken after the last await of the cycle, in the same turn as the snapshot reads
     // inFlight(): an action that finished during the store read is then either a result or in flight,
     // never neither (seen in the lab: a promote that finished mid-read was started a second time).
@@ -206,6 +223,7 @@ export class AgentLoop {
       store,
       probes: this.prober.view,
       inFlight: this.deps.executor.inFlight(),
+      abandoned: this.deps.executor.abandoned?.() ?? [],
       peers: this.deps.nodes.map((n) => n.name).filter((n) => n !== node).sort(),
       timing,
       confirmFailures: this.deps.confirmFailures,
@@ -213,6 +231,32 @@ export class AgentLoop {
       memory: this.memory.current(),
       rejoinPolicy: this.deps.rejoinPolicy ?? 'manual',
     };
+  }
+
+  /**
+   * Keep on disk what this node learned of its store: the identity it joined
+   * (first trusted read) and the highest epoch it saw, so a store that comes
+   * back empty or replaced is recognised after a restart too. An untrusted
+   * store is an alert on its edge and an error line while it lasts.
+   */
+  private async rememberStore(store: StoreView): Promise<void> {
+    const problem = store.reachable ? undefined : store.reason;
+    if (!store.reachable && store.untrusted === true && this.storeProblem !== problem) {
+      this.deps.logger.error({ node: this.deps.node }, `not trusting the store: ${store.reason}`);
+      this.outbox.add('alert.store-untrusted', store.reason, {});
+    }
+    this.storeProblem = problem;
+    if (!store.reachable) return;
+    const m = this.memory.current();
+    const epoch = Math.max(store.lease?.epoch ?? 0, store.lastEpoch ?? 0);
+    const patch = { ...(epoch > m.highestEpoch ? { highestEpoch: epoch } : {}), ...(m.clusterId === undefined && store.clusterId !== undefined ? { clusterId: store.clusterId } : {}) };
+    if (Object.keys(patch).length === 0) return;
+    try {
+      await this.memory.update(patch);
+    } catch (error) {
+      // Not fatal for this cycle (the grant check reads memory too), but the operator must know the disk is failing.
+      this.deps.logger.error({ node: this.deps.node }, `cannot record what this node saw of the store on its disk: ${error instanceof Error ? error.message : String(error)}`);
+    }
   }
 
   /** Eligibility changes and the cluster-wide "nobody can take over" alert, on their edges only. */
@@ -246,13 +290,14 @@ export class AgentLoop {
     const group = groupDataOf(r.data).group;
     // A promote or restart says where the group stands (started resources, what failed, rollback failures).
     const data = { code: r.code, startedAtMs: r.startedAtMs, finishedAtMs: r.finishedAtMs, durationMs: r.finishedAtMs - r.startedAtMs, ...(group === undefined ? {} : { group }) };
-    const failedSafety = r.code !== 'ok' && (r.action.kind === 'fence' || r.action.kind === 'demote' || r.action.kind === 'promote');
+    const failedSafety = r.code !== 'ok' && (r.action.kind === 'fence' || r.action.kind === 'demote' || r.action.kind === 'promote' || r.data?.epochWentBack === true);
     if (failedSafety) this.deps.logger.error({ node: this.deps.node, ...data }, `${describeAction(r.action)} failed: ${r.reason}`);
     // Every other result is in the log too: at 3 a.m. the agent's own log must say why a step failed.
     else if (r.code !== 'ok') this.deps.logger.warn({ node: this.deps.node, ...data }, `${describeAction(r.action)} ${r.code}: ${r.reason}`);
     else this.deps.logger.info({ node: this.deps.node, ...data }, `${describeAction(r.action)}: ${r.reason}`);
     // Stamped when the action finished, not when this cycle noticed, so timelines read true.
-    this.outbox.add(failedSafety ? `alert.${r.action.kind}-failed` : `action.${r.action.kind}`, `${describeAction(r.action)}: ${r.code} (${r.reason})`, data, r.finishedAtMs);
+    const alert = r.data?.epochWentBack === true ? 'alert.epoch-went-back' : `alert.${r.action.kind}-failed`;
+    this.outbox.add(failedSafety ? alert : `action.${r.action.kind}`, `${describeAction(r.action)}: ${r.code} (${r.reason})`, data, r.finishedAtMs);
     // A rollback that failed leaves resources running half-started: an alert of its own, whatever the action was.
     if (group?.state === 'half-started') this.outbox.add('alert.group-half-started', `${describeAction(r.action)}: ${r.reason}`, { group }, r.finishedAtMs);
     if (r.action.kind === 'promote' && r.code === 'ok') this.outbox.add('ha.announce', `${this.deps.node} is primary at epoch ${r.action.epoch}`, { epoch: r.action.epoch }, r.finishedAtMs);

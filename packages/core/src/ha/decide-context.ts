@@ -55,7 +55,8 @@ export function decision(summary: string, actions: readonly Action[] = [], step?
 
 /** The role this node reports in its heartbeat: it must never claim `replica` while it may write. */
 export function reportedRole(c: DecideContext): MemberRecord['role'] {
-  if (c.s.local.writing) return 'primary';
+  // A promotion abandoned at its deadline may still land: until it settles, peers must not take this node for a replica.
+  if (c.s.local.writing || (c.s.abandoned?.length ?? 0) > 0) return 'primary';
   return c.s.local.role === 'candidate' ? 'candidate' : 'replica';
 }
 

@@ -2,7 +2,7 @@ import type { Lease } from '../ports/coordination-store.js';
 import type { Action } from './actions.js';
 import { decision, healthyReplicas, type DecideContext, type Decision } from './decide-context.js';
 import { acceptStopped, eligibilityDue, eligibilityFresh, firstElection, forcedHere, standingOf } from './eligibility-rules.js';
-import { gatewayFreshMs, REJOIN_TIMEOUT_MS } from './timing-rules.js';
+import { gatewayFreshMs, heartbeatRoundMs, REJOIN_TIMEOUT_MS } from './timing-rules.js';
 
 /** Decisions for a node without a lease: watch the primary, or self-check and stand for election. */
 export function decideReplica(c: DecideContext): Decision {
@@ -102,6 +102,8 @@ function stand(c: DecideContext): Decision {
   }
   const req = c.request;
   if (req?.target !== undefined && req.target !== me) return decision(`no action: waiting for ${req.target} to take over (${req.kind} ${req.id})`);
+  const abandoned = s.abandoned ?? [];
+  if (abandoned.length > 0) return decision(`no action: not eligible, an abandoned ${abandoned[0]?.action.kind ?? 'promotion'} may still finish on ${me}`);
   // Eligibility before election: a node that could not finish the promotion never takes the lease, so it never fences anyone.
   const standing = standingOf(c);
   if (standing.kind === 'stale' && !forcedHere(c)) return decision(`no action: not eligible, ${standing.reason}`);
@@ -117,6 +119,9 @@ function stand(c: DecideContext): Decision {
   }
   const e = l.eligibility;
   if (e !== undefined && !e.ok) return decision(`no action: not eligible (${e.reason}), not standing for election`);
+  // After a store outage every member record may have lapsed: healthy replicas look silent until they heartbeat again.
+  const back = l.storeBackAtMs === undefined ? undefined : l.storeBackAtMs + heartbeatRoundMs(c.t) - c.now;
+  if (back !== undefined && back > 0) return decision(`no action: the store is back after an outage; waiting ${back} ms for one heartbeat round before judging who is silent`);
   const wait = firstElectionWait(c);
   if (wait !== undefined) return decision(`no action: ${wait}`);
   if (c.leaseBusy) return decision(`failover step elect: lease request in progress`);

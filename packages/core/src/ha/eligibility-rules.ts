@@ -66,6 +66,8 @@ export function eligibilityDue(c: DecideContext, urgent: boolean): boolean {
 
 /** Why this node would not stand for election now, or undefined when it would (as far as it knows). */
 export function ineligibleReason(c: DecideContext): string | undefined {
+  const abandoned = c.s.abandoned ?? [];
+  if (abandoned.length > 0) return `an abandoned ${abandoned.map((a) => a.action.kind).join(', ')} may still finish here`;
   const standing = standingOf(c);
   if (standing.kind === 'stale' && !forcedHere(c)) return standing.reason;
   const l = c.s.local;

@@ -34,6 +34,13 @@ export interface ExecutorDeps {
 const RESULTS_MAX = 64;
 
 /**
+ * Actions that can leave this node writing. One abandoned at its deadline may
+ * still finish (a plugin that ignores its abort signal, a promote that was
+ * already under way): until it settles the node counts as possibly writing.
+ */
+const MAY_WRITE: ReadonlySet<Action['kind']> = new Set<Action['kind']>(['promote', 'restart']);
+
+/**
  * Runs actions outside the HA cycle: at most one per lane (`lease`, `work`),
  * each under its own deadline. Results wait in a bounded list until the
  * next cycle takes them. An action on a busy lane is not queued: decide
@@ -41,6 +48,8 @@ const RESULTS_MAX = 64;
  */
 export class ActionExecutor {
   private readonly running = new Map<Lane, InFlightAction>();
+  /** Writing actions cut off at their deadline whose work has not settled yet. */
+  private readonly abandonedWork = new Set<InFlightAction>();
   private readonly pending = new Set<Promise<void>>();
   private results: ActionResult[] = [];
 
@@ -72,6 +81,11 @@ export class ActionExecutor {
     return [...this.running.values()];
   }
 
+  /** Promotions and restarts given up at their deadline that may still be running (and may still promote). */
+  abandoned(): readonly InFlightAction[] {
+    return [...this.abandonedWork];
+  }
+
   /** Finished results since the last call, oldest first. */
   takeResults(): readonly ActionResult[] {
     const out = this.results;
@@ -86,7 +100,14 @@ export class ActionExecutor {
 
   private async run(flight: InFlightAction): Promise<void> {
     const { action } = flight;
-    const o = await callWithDeadline<ActionResultData>(this.deps.clock, this.deadlineOf(action), describeAction(action), (ctx) => this.perform(action, ctx));
+    let work: Promise<Outcome<ActionResultData>> | undefined;
+    let settled = false;
+    const o = await callWithDeadline<ActionResultData>(this.deps.clock, this.deadlineOf(action), describeAction(action), (ctx) => {
+      work = this.perform(action, ctx).finally(() => (settled = true));
+      return work;
+    });
+    // Cut off by the deadline while its work still runs (not a work that itself answered `timeout`).
+    if (!settled && work !== undefined && MAY_WRITE.has(action.kind)) this.trackAbandoned(flight, work);
     const result: ActionResult = {
       action,
       code: o.code,
@@ -98,6 +119,28 @@ export class ActionExecutor {
     this.results.push(result);
     if (this.results.length > RESULTS_MAX) this.results.shift();
     this.deps.onSettled?.(action.kind);
+  }
+
+  /**
+   * Keep an abandoned promotion in view until its work settles, then report
+   * it as a late result: the node may have been promoted after its agent gave
+   * up (and after a demotion), so the next cycle demotes it again. Meanwhile
+   * the loop reports the node as possibly writing, so no peer takes it for a
+   * healthy replica and skips fencing it.
+   */
+  private trackAbandoned(flight: InFlightAction, work: Promise<Outcome<ActionResultData>>): void {
+    this.abandonedWork.add(flight);
+    const settle = (late: string): void => {
+      this.abandonedWork.delete(flight);
+      const at = this.deps.clock.monotonicMs();
+      this.results.push({ action: flight.action, code: 'unknown', reason: `${describeAction(flight.action)} was abandoned at its deadline and finished late (${late}); the node may be writing`, startedAtMs: flight.startedAtMs, finishedAtMs: at, data: { late: true } });
+      if (this.results.length > RESULTS_MAX) this.results.shift();
+      this.deps.onSettled?.(flight.action.kind);
+    };
+    work.then(
+      (late) => settle(`${late.code}: ${late.reason}`),
+      (error: unknown) => settle(`threw: ${error instanceof Error ? error.message : String(error)}`),
+    );
   }
 
   /**
@@ -126,6 +169,13 @@ export class ActionExecutor {
       case 'renew-lease':
       case 'acquire-lease': {
         const r = a.kind === 'renew-lease' ? await store.renewLease(me, a.epoch, timing.leaseTtlMs) : await store.acquireLease(me, timing.leaseTtlMs);
+        if (a.kind === 'acquire-lease' && r.acquired) {
+          // Epochs never go back: a grant at or below what this node has seen comes from a store that lost its
+          // writes, and fencing with it would prove nothing. Refused, and kept from being used (not renewed).
+          const seen = this.memory.current().highestEpoch;
+          if (r.lease.epoch <= seen) return outcome('failed', `the store granted epoch ${r.lease.epoch}, but this node has seen epoch ${seen}: the store lost writes; not using it`, { epochWentBack: true });
+          await this.memory.update({ highestEpoch: r.lease.epoch });
+        }
         const lease = r.acquired ? r.lease : r.current;
         const data: ActionResultData = lease === undefined ? { acquired: r.acquired } : { acquired: r.acquired, lease };
         return ok(r.acquired ? `lease held at epoch ${r.lease.epoch}` : `lease not granted${lease ? `: ${lease.holder} holds epoch ${lease.epoch}` : ''}`, data);

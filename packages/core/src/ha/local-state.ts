@@ -73,6 +73,10 @@ export interface LocalState {
   readonly refusals: Refusals | undefined;
   /** When this agent's first cycle saw the store (monotonic ms): a first election waits a while for peers to report their data. */
   readonly firstSeenStoreAtMs: number | undefined;
+  /** Since when the store has not answered (or was not trusted), while it does not. */
+  readonly storeLostAtMs: number | undefined;
+  /** When the store answered again after an outage: member records may have lapsed meanwhile. */
+  readonly storeBackAtMs: number | undefined;
   readonly standDownUntilMs: number | undefined;
   /** A request this node fulfilled and must clear in the store. */
   readonly completeRequestId: string | undefined;
@@ -108,6 +112,8 @@ export function initialLocalState(node: string): LocalState {
   eligibility: undefined,
   refusals: undefined,
   firstSeenStoreAtMs: undefined,
+  storeLostAtMs: undefined,
+  storeBackAtMs: undefined,
   standDownUntilMs: undefined,
   completeRequestId: undefined,
   lastSeenLease: undefined,
@@ -131,13 +137,18 @@ export const AUTO_REJOIN_RETRY_MS = 60_000;
  * decide has demoted it, so the demotion is never skipped). Pure.
  */
 export function observeStore(state: LocalState, store: StoreView, nowMs: number): LocalState {
-  const started = state.firstSeenStoreAtMs === undefined && store.reachable ? { ...state, firstSeenStoreAtMs: nowMs } : state;
+  const started = trackOutage(state.firstSeenStoreAtMs === undefined && store.reachable ? { ...state, firstSeenStoreAtMs: nowMs } : state, store, nowMs);
   const seenLease = store.reachable && store.lease !== undefined ? { ...started, lastSeenLease: store.lease } : started;
   // Another node was granted a lease after our last refusal: the situation is new, so is the count.
   const r = seenLease.refusals;
   const seen = r !== undefined && store.reachable && store.lease !== undefined && store.lease.holder !== state.node && store.lease.epoch > r.epoch ? { ...seenLease, refusals: undefined } : seenLease;
   if (seen.lease === undefined || seen.writing || holdsLease(seen, store, nowMs)) return seen;
   return { ...seen, lease: undefined, failover: undefined, releasing: false, role: 'replica' };
+}
+
+function trackOutage(s: LocalState, store: StoreView, nowMs: number): LocalState {
+  if (!store.reachable) return s.storeLostAtMs === undefined ? { ...s, storeLostAtMs: nowMs } : s;
+  return s.storeLostAtMs === undefined ? s : { ...s, storeLostAtMs: undefined, storeBackAtMs: nowMs };
 }
 
 /** True while this node may act under its lease: not past its own validity and not contradicted by the store. */
@@ -193,6 +204,8 @@ export function applyResult(state: LocalState, r: ActionResult, timing: Timing):
         ? { ...s, following: { primary: a.primary, epoch: a.epoch }, followRetryAtMs: undefined }
         : { ...s, following: undefined, followRetryAtMs: r.finishedAtMs + FOLLOW_RETRY_MS };
     case 'restart': {
+      // A restart abandoned at its deadline that finished later may have promoted the group again.
+      if (r.data?.late === true) return { ...s, writing: true };
       // The restarted group gets fresh confirmations before it is judged again.
       const h = s.resources ?? { checkedAtMs: 0, failures: 0, restarts: 0, reason: '' };
       return { ...s, resources: { ...h, checkedAtMs: r.finishedAtMs, failures: 0, restarts: h.restarts + 1, reason: r.reason } };

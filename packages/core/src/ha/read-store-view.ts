@@ -2,6 +2,7 @@ import { withDeadline } from '../call.js';
 import type { Clock } from '../ports/clock.js';
 import type { CoordinationStore } from '../ports/coordination-store.js';
 import type { StoreView } from './snapshot.js';
+import { distrust, type StoreExpectation } from './store-trust.js';
 
 /**
  * Read what decide needs from the store, each call under `timeoutMs`. The
@@ -9,7 +10,16 @@ import type { StoreView } from './snapshot.js';
  * heartbeat only because member records lapse no later than the lease they
  * were written before.
  */
-export async function readStoreView(clock: Clock, store: CoordinationStore, timeoutMs: number): Promise<StoreView> {
+export async function readStoreView(clock: Clock, store: CoordinationStore, timeoutMs: number, expect?: StoreExpectation): Promise<StoreView> {
+  const view = await readView(clock, store, timeoutMs);
+  if (expect === undefined || !view.reachable) return view;
+  const identity = await withDeadline(clock, timeoutMs, 'read cluster identity', () => store.readIdentity());
+  if (!identity.ok) return { reachable: false, reason: identity.reason };
+  const why = distrust(view, identity.value, expect);
+  return why === undefined ? { ...view, clusterId: identity.value?.clusterId } : { reachable: false, reason: why, untrusted: true };
+}
+
+async function readView(clock: Clock, store: CoordinationStore, timeoutMs: number): Promise<StoreView> {
   const lease = await withDeadline(clock, timeoutMs, 'read lease', () => store.readLease());
   if (!lease.ok) return { reachable: false, reason: lease.reason };
   const [members, settings, primary] = await Promise.all([

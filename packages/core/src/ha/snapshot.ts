@@ -21,8 +21,11 @@ export type StoreView =
       readonly settings: ClusterSettings;
       /** The newest recorded promotion: that node holds every acknowledged write until a later one. */
       readonly lastPrimary?: PrimaryRecord;
+      /** The store's identity, when the reader checked it. */
+      readonly clusterId?: string | undefined;
     }
-  | { readonly reachable: false; readonly reason: string };
+  /** `untrusted`: it answered, but is not this cluster's store as this node knows it (empty, foreign, replaced, epochs gone back). */
+  | { readonly reachable: false; readonly reason: string; readonly untrusted?: boolean };
 
 /** One probe's running tally against the current primary. */
 export interface ProbeTally {
@@ -58,6 +61,8 @@ export interface Snapshot {
   readonly store: StoreView;
   readonly probes: ProbeView | undefined;
   readonly inFlight: readonly InFlightAction[];
+  /** Promotions and restarts cut off at their deadline whose work may still finish (and promote). */
+  readonly abandoned?: readonly InFlightAction[];
   /** Other configured nodes, sorted by name. */
   readonly peers: readonly string[];
   readonly timing: Timing;

@@ -38,6 +38,11 @@ export function standDownMs(t: Timing): number {
   return t.leaseTtlMs;
 }
 
+/** How often every agent heartbeats: a member record older than this round plus a store call is a silent node. */
+export function heartbeatRoundMs(t: Timing): number {
+  return Math.min(t.leaseRenewIntervalMs, memberTtlMs(t) / 2) + t.storeTimeoutMs;
+}
+
 /** Refusals in a row after which the stand-down stops growing. */
 export const REFUSALS_BACKOFF_MAX = 4;
 
