@@ -25,6 +25,7 @@ let sentinelPorts: number[] = [];
 function config(): string {
   const nodes = ['s1', 's2', 's3'].map((n, i) => `  ${n}: { nics: { public: 127.0.0.${31 + i}/8 }, statusListen: 127.0.0.${31 + i}:8028 }`).join('\n');
   return `cluster: sentinel-agents
+bootstrap: true
 timing: { probeIntervalMs: 300, leaseTtlMs: 4000, leaseRenewIntervalMs: 600, storeTimeoutMs: 500, fenceTimeoutMs: 2000, gatewayTimeoutMs: 1000 }
 store:
   type: redis

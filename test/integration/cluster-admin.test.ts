@@ -25,6 +25,7 @@ function config(): string {
     .map(([n, a]) => `  ${n}:\n    nics: { public: ${a}/8 }\n    statusListen: ${a}:8018\n    overrides:\n      app: { options: { pidFile: ${dir}/${n}/app.pid, env: { HOST: ${a} }, healthHost: ${a} } }`)
     .join('\n');
   return `cluster: admin-test
+bootstrap: true
 timing: { probeIntervalMs: 300, leaseTtlMs: 4000, leaseRenewIntervalMs: 600, storeTimeoutMs: 400, fenceTimeoutMs: 2000, gatewayTimeoutMs: 1000 }
 store: { type: embedded, path: ${dir}/store.sqlite }
 gateway: { address: 127.0.0.1 }

@@ -10,3 +10,5 @@ export * from './start-agent.js';
 export * from './compose-local.js';
 export * from './metered-probes.js';
 export * from './graceful-stop.js';
+export * from './store-identity.js';
+export * from './node-memory-file.js';

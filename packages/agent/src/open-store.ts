@@ -12,6 +12,6 @@ export interface OpenStoreContext {
 /** The coordination store the config's `store` section asks for. */
 export function openStore(config: ClusterConfig, context: OpenStoreContext): CoordinationStore {
   const timeoutMs = config.timing.storeTimeoutMs;
-  if (config.store.type === 'redis') return createRedisStore(config.store, { ...context, timeoutMs });
+  if (config.store.type === 'redis') return createRedisStore(config.store, { ...context, timeoutMs, cluster: config.cluster });
   return createEmbeddedStore(config.store, { ...context, timeoutMs });
 }

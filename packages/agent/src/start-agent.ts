@@ -22,6 +22,7 @@ import { AgentMetrics } from './metrics.js';
 import { FailoverMeter, meteredProbes } from './metered-probes.js';
 import { openStore } from './open-store.js';
 import { FileNodeMemory } from './node-memory-file.js';
+import { checkStoreIdentity } from './store-identity.js';
 import { checkRequiredCommands } from './preflight.js';
 import { StatusServer } from './status-server.js';
 import type { StatusReport } from './status-report.js';
@@ -71,6 +72,7 @@ export async function startAgent(options: StartAgentOptions): Promise<RunningAge
     const metrics = new AgentMetrics({ cluster: config.cluster, node });
     let wake: (kind: Parameters<AgentLoop['wake']>[0]) => void = () => undefined;
     const memory = FileNodeMemory.forNode(options.stateDir, node);
+    await checkStoreIdentity(store, config, memory, clock);
     const executor = new ActionExecutor({ clock, store, composition, nodes, gateway, timing: config.timing, memory, onSettled: (kind) => wake(kind) });
     const loop = new AgentLoop({
       node,
@@ -84,6 +86,8 @@ export async function startAgent(options: StartAgentOptions): Promise<RunningAge
       confirmFailures: config.probes.confirmFailures,
       fenceLevelCount: composition.fencingLevels.length,
       memory,
+      cluster: config.cluster,
+      keepsData: composition.resources.some((r) => r.impl.rejoin !== undefined),
       rejoinPolicy: config.rejoin,
     });
     wake = (kind) => loop.wake(kind);

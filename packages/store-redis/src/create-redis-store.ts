@@ -10,6 +10,8 @@ export interface RedisStoreContext {
   readonly logger: Logger;
   /** timing.storeTimeoutMs. */
   readonly timeoutMs?: number;
+  /** The config's cluster name: the default key prefix is `tandem:<cluster>:`. */
+  readonly cluster?: string;
 }
 
 function readPem(path: string | undefined, option: string): string | undefined {
@@ -61,7 +63,8 @@ export function redisConnectionSettings(config: RedisStoreConfig): RedisConnecti
 export function createRedisStore(config: RedisStoreConfig, context: RedisStoreContext): CoordinationStore {
   return new RedisCoordinationStore({
     connection: redisConnectionSettings(config),
-    keyPrefix: config.keyPrefix,
+    // Two clusters on one Redis with the old shared default ("tandem:") read each other's lease.
+    keyPrefix: config.keyPrefix ?? (context.cluster === undefined ? 'tandem:' : `tandem:${context.cluster}:`),
     minReplicaAcks: config.minReplicaAcks,
     eventsMax: config.eventsMax,
     timeoutMs: context.timeoutMs ?? 1000,

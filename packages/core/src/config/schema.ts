@@ -100,7 +100,8 @@ export const store = z
           servername: z.string().min(1).optional(),
         })
         .optional(),
-      keyPrefix: z.string().default('tandem:'),
+      /** Default `tandem:<cluster>:`, so two clusters on one Redis never share keys. */
+      keyPrefix: z.string().min(1).optional(),
       /** Replicas that must acknowledge each lease write (Redis WAIT) under Sentinel. */
       minReplicaAcks: z.number().int().min(0).default(0),
       eventsMax: z.number().int().min(100).max(1_000_000).default(10_000),
@@ -154,6 +155,12 @@ export const clusterConfig = z.strictObject({
    * own agent rewind (or re-copy) it and follow the new primary, as Patroni does.
    */
   rejoin: z.enum(['manual', 'auto']).default('manual'),
+  /**
+   * A brand-new node (one that never joined a store) may write the cluster's
+   * identity into an empty store at start, as `tandem init` does. A node that
+   * has joined never does: an empty store is then one that lost its data.
+   */
+  bootstrap: z.boolean().default(false),
   status,
 });
 

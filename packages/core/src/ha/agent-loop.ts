@@ -51,6 +51,8 @@ export interface AgentLoopDeps {
    * or replaced store is treated as unreachable); tests without it skip that.
    */
   readonly cluster?: string;
+  /** Whether a resource keeps data that can diverge (has `rejoin`); true when absent. */
+  readonly keepsData?: boolean;
   /** The config's `rejoin` policy; `manual` when absent. */
   readonly rejoinPolicy?: 'manual' | 'auto';
   /** The decision function; injectable so the simulation can prove its checkers catch a broken one. */
@@ -230,6 +232,7 @@ export class AgentLoop {
       fenceLevelCount: this.deps.fenceLevelCount,
       memory: this.memory.current(),
       rejoinPolicy: this.deps.rejoinPolicy ?? 'manual',
+      keepsData: this.deps.keepsData ?? true,
     };
   }
 

@@ -19,7 +19,7 @@ export function standingOf(c: DecideContext): Standing {
   const { memory, node } = c.s;
   const last = c.s.store.reachable ? c.s.store.lastPrimary : undefined;
   if (last !== undefined && last.node === node) return { kind: 'last-primary' };
-  if (memory.promotedEpoch <= memory.rejoinedEpoch) return { kind: 'replica' };
+  if (memory.promotedEpoch <= memory.rejoinedEpoch || c.s.keepsData === false) return { kind: 'replica' };
   const after =
     last === undefined
       ? 'the store records no promotion since'

@@ -199,3 +199,9 @@ describe('an agent restarted while no lease was shown', () => {
     expect(d.actions.filter((a) => a.kind === 'acquire-lease')).toMatchObject([{ reason: 'failover', failed: 's1', compensate: true }]);
   });
 });
+
+describe('a group without data', () => {
+  it('a former primary of a group that keeps no data (no resource has rejoin) is never stale: there is nothing to rewind', () => {
+    expect(kinds(snap({}, lapsed(), stale, { keepsData: false }))).toContain('acquire-lease');
+  });
+});

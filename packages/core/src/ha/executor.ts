@@ -170,11 +170,13 @@ export class ActionExecutor {
       case 'acquire-lease': {
         const r = a.kind === 'renew-lease' ? await store.renewLease(me, a.epoch, timing.leaseTtlMs) : await store.acquireLease(me, timing.leaseTtlMs);
         if (a.kind === 'acquire-lease' && r.acquired) {
-          // Epochs never go back: a grant at or below what this node has seen comes from a store that lost its
-          // writes, and fencing with it would prove nothing. Refused, and kept from being used (not renewed).
+          // Epochs never go back: a grant below what this node has seen comes from a store that lost its writes, and
+          // fencing with it would prove nothing. Refused, and not used. (The same epoch is a grant of the lease this
+          // node still holds in the store: acquire renews it. A store restarted empty at that very epoch has no
+          // identity, which the loop's store check refuses.)
           const seen = this.memory.current().highestEpoch;
-          if (r.lease.epoch <= seen) return outcome('failed', `the store granted epoch ${r.lease.epoch}, but this node has seen epoch ${seen}: the store lost writes; not using it`, { epochWentBack: true });
-          await this.memory.update({ highestEpoch: r.lease.epoch });
+          if (r.lease.epoch < seen) return outcome('failed', `the store granted epoch ${r.lease.epoch}, but this node has seen epoch ${seen}: the store lost writes; not using it`, { epochWentBack: true });
+          if (r.lease.epoch > seen) await this.memory.update({ highestEpoch: r.lease.epoch });
         }
         const lease = r.acquired ? r.lease : r.current;
         const data: ActionResultData = lease === undefined ? { acquired: r.acquired } : { acquired: r.acquired, lease };

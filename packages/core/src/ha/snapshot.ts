@@ -71,6 +71,12 @@ export interface Snapshot {
   readonly fenceLevelCount: number;
   /** What this node remembers about itself across restarts (its own disk). */
   readonly memory: NodeRecord;
+  /**
+   * Whether a resource of the group keeps data that can diverge (it has
+   * `rejoin`: a database). Without one a former primary has nothing to
+   * rewind and is never stale. Absent counts as true.
+   */
+  readonly keepsData?: boolean;
   /** `auto`: a stale former primary rejoins by itself when it sees a primary. */
   readonly rejoinPolicy: 'manual' | 'auto';
 }

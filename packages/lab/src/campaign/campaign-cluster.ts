@@ -111,7 +111,7 @@ export async function clusterFromConfig(configPath: string): Promise<CampaignClu
     await startAgents(lab, { configPath: labConfig, env });
     const vip = instancesOf(config, 'resource-vip')[0]?.options.address;
     const serviceAddress = typeof vip === 'string' ? (vip.split('/')[0] as string) : lab.address(first as string);
-    const store = config.store.type === 'redis' && config.store.mode !== 'sentinel' ? { address: config.store.host, port: config.store.port, keyPrefix: config.store.keyPrefix } : undefined;
+    const store = config.store.type === 'redis' && config.store.mode !== 'sentinel' ? { address: config.store.host, port: config.store.port, keyPrefix: config.store.keyPrefix ?? `tandem:${config.cluster}:` } : undefined;
     return { lab, pg, serviceAddress, label: `${configPath} (agents)`, agents: true, ...(store ? { store } : {}) };
   } catch (error) {
     await lab.down({ keepDir: true });
