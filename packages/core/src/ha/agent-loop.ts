@@ -10,6 +10,7 @@ import { InMemoryNodeMemory, type NodeMemory } from '../ports/node-memory.js';
 import { contextOf } from './decide-context.js';
 import { ineligibleReason } from './eligibility-rules.js';
 import { EligibilityWatch } from './eligibility-watch.js';
+import { RepeatFilter } from './repeat-filter.js';
 import { describeAction, type Action, type ActionResult, type InFlightAction } from './actions.js';
 import type { Decision } from './decide-context.js';
 import { decide } from './decide.js';
@@ -80,6 +81,7 @@ export interface AgentStatus {
   readonly storeProblem: string | undefined;
 }
 
+const REPEATED_LINE_WINDOW_MS = 10_000;
 const WAKE_QUIETLY = new Set<Action['kind']>(['heartbeat', 'renew-lease']);
 const WOKEN = Object.freeze({ woken: true });
 
@@ -108,6 +110,8 @@ export class AgentLoop {
   private readonly degradedWatch = new DegradedWatch();
   private readonly probeDegradedWatch = new ProbeDegradedWatch();
   private readonly eligibilityWatch = new EligibilityWatch();
+  /** Identical idle summaries are logged at most once per this window. */
+  private readonly repeats = new RepeatFilter(REPEATED_LINE_WINDOW_MS);
   private readonly memory: NodeMemory;
   private ineligible: string | undefined;
   private storeProblem: string | undefined = 'not read yet';
@@ -210,7 +214,10 @@ export class AgentLoop {
     this.lastSummary = d.summary;
     this.recordStep(d, started);
     this.watchEligibility(snapshot);
-    this.deps.logger.info({ node: this.deps.node, cycle: this.cycles, actions: started.map((a) => a.kind) }, d.summary);
+    // A cycle that starts an action always logs; an idle one repeating itself is rate-limited (with a count).
+    const line = started.length > 0 ? d.summary : this.repeats.admit(d.summary, clock.monotonicMs());
+    if (started.length > 0) this.repeats.reset();
+    if (line !== undefined) this.deps.logger.info({ node: this.deps.node, cycle: this.cycles, actions: started.map((a) => a.kind) }, line);
     this.outbox.drain();
     return d;
   }

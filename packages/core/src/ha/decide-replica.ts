@@ -26,7 +26,10 @@ function gatewayCheck(c: DecideContext): Action[] {
 /** Ask the resources and transports whether a promotion could finish here (work lane, so after the gateway). */
 function eligibilityCheck(c: DecideContext, urgent: boolean): Action[] {
   if (c.workBusy || !eligibilityDue(c, urgent)) return [];
-  return [{ kind: 'check-eligibility', acceptStopped: acceptStopped(c), readTransports: !firstElection(c), timeoutMs: c.t.actionTimeoutMs }];
+  // Transports hold what a candidate must replay; the last primary replays nothing (its data is the newest, and a
+  // WAL mirror cannot even say where a stopped database stands), nor does the first election.
+  const readTransports = !firstElection(c) && standingOf(c).kind !== 'last-primary';
+  return [{ kind: 'check-eligibility', acceptStopped: acceptStopped(c), readTransports, timeoutMs: c.t.actionTimeoutMs }];
 }
 
 /** While a failure is being confirmed: keep both self-checks fresh, so the election need not wait for them. */

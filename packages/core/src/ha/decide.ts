@@ -1,6 +1,7 @@
 import { contextOf, decision, withHeartbeat, type DecideContext, type Decision } from './decide-context.js';
 import { decideHolder } from './decide-holder.js';
 import { decideReplica } from './decide-replica.js';
+import { withBackoff } from './action-backoff.js';
 import type { Snapshot } from './snapshot.js';
 
 export type { Decision } from './decide-context.js';
@@ -21,7 +22,8 @@ export type { Decision } from './decide-context.js';
  */
 export function decide(snapshot: Snapshot, nowMs: number): Decision {
   const c = contextOf(snapshot, nowMs);
-  return withHeartbeat(c, safetyDemote(c) ?? decideHolder(c) ?? decideReplica(c));
+  // Failed actions back off (bounded, growing, with jitter): a full disk or a refusing store is not hammered every cycle.
+  return withBackoff(snapshot.node, snapshot.local.streaks ?? {}, nowMs, withHeartbeat(c, safetyDemote(c) ?? decideHolder(c) ?? decideReplica(c)));
 }
 
 function safetyDemote(c: DecideContext): Decision | undefined {

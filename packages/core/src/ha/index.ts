@@ -15,3 +15,6 @@ export * from './timing-rules.js';
 export * from './eligibility-check.js';
 export * from './eligibility-rules.js';
 export * from './eligibility-watch.js';
+export * from './action-backoff.js';
+export * from './repeat-filter.js';
+export * from './store-trust.js';

@@ -1,5 +1,6 @@
 import type { Timing } from '../config/schema.js';
 import type { Lease, MemberRecord } from '../ports/coordination-store.js';
+import { recordStreak, type FailureStreaks } from './action-backoff.js';
 import type { ActionResult } from './actions.js';
 import type { StoreView } from './snapshot.js';
 import { COMPENSATE_ATTEMPTS_MAX, FENCE_ATTEMPTS_MAX, leaseSafetyMarginMs, refusalStandDownMs, standDownMs } from './timing-rules.js';
@@ -73,6 +74,8 @@ export interface LocalState {
   readonly refusals: Refusals | undefined;
   /** When this agent's first cycle saw the store (monotonic ms): a first election waits a while for peers to report their data. */
   readonly firstSeenStoreAtMs: number | undefined;
+  /** Failures in a row per kind of action: what `withBackoff` holds back. */
+  readonly streaks: FailureStreaks;
   /** Since when the store has not answered (or was not trusted), while it does not. */
   readonly storeLostAtMs: number | undefined;
   /** When the store answered again after an outage: member records may have lapsed meanwhile. */
@@ -113,6 +116,7 @@ export function initialLocalState(node: string): LocalState {
   refusals: undefined,
   firstSeenStoreAtMs: undefined,
   storeLostAtMs: undefined,
+  streaks: {},
   storeBackAtMs: undefined,
   standDownUntilMs: undefined,
   completeRequestId: undefined,
@@ -161,7 +165,7 @@ export function holdsLease(state: LocalState, store: StoreView, nowMs: number): 
 
 /** Fold one finished action into the node's memory. Pure. */
 export function applyResult(state: LocalState, r: ActionResult, timing: Timing): LocalState {
-  const s = { ...state, lastResults: [...state.lastResults, r].slice(-LAST_RESULTS_MAX) };
+  const s = { ...state, lastResults: [...state.lastResults, r].slice(-LAST_RESULTS_MAX), streaks: recordStreak(state.streaks, r) };
   const a = r.action;
   const ok = r.code === 'ok';
   switch (a.kind) {
