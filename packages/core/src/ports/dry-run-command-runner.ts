@@ -1,10 +1,19 @@
-import { shellQuote, type CommandResult, type CommandRunner, type CommandSpec } from './command-runner.js';
+import { REDACTED, redactText, shellQuote, type CommandResult, type CommandRunner, type CommandSpec } from './command-runner.js';
 
+/** A command as recorded: sensitive argv, env values and input already replaced by `***`. */
 export interface RecordedCommand {
   readonly file: string;
   readonly args: readonly string[];
   readonly timeoutMs: number;
   readonly input?: string;
+  readonly env?: Readonly<Record<string, string>>;
+}
+
+/** A variable whose name says it holds a secret is recorded as `***` even when the plugin did not mark it. */
+const SECRET_NAME = /PASS|SECRET|TOKEN|KEY|CREDENTIAL/i;
+
+function recordedEnv(env: NonNullable<CommandSpec['env']>): Record<string, string> {
+  return Object.fromEntries(Object.entries(env).map(([name, value]) => [name, SECRET_NAME.test(name) ? REDACTED : redactText(value)]));
 }
 
 /** Answers a recorded command in tests; return undefined to fall back to the default answer. */
@@ -32,9 +41,10 @@ export class DryRunCommandRunner implements CommandRunner {
     if (spec.readOnly && this.options.readOnlyDelegate) return this.options.readOnlyDelegate.run(spec);
     this.recorded.push({
       file: spec.file,
-      args: [...spec.args],
+      args: spec.args.map(redactText),
       timeoutMs: spec.timeoutMs,
-      ...(spec.input === undefined ? {} : { input: spec.input }),
+      ...(spec.input === undefined ? {} : { input: redactText(spec.input) }),
+      ...(spec.env === undefined ? {} : { env: recordedEnv(spec.env) }),
     });
     return this.options.responder?.(spec) ?? { kind: 'exited', exitCode: 0, stdout: '', stderr: '', durationMs: 0 };
   }

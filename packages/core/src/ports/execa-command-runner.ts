@@ -2,23 +2,32 @@ import { execa } from 'execa';
 import { access } from 'node:fs/promises';
 import { constants } from 'node:fs';
 import { delimiter, isAbsolute, join } from 'node:path';
-import { DEBIAN_PACKAGES, type CommandResult, type CommandRunner, type CommandSpec } from './command-runner.js';
+import { DEBIAN_PACKAGES, childEnvironment, revealText, scrub, sensitiveValues, type CommandResult, type CommandRunner, type CommandSpec } from './command-runner.js';
 
-/** Runs commands for real, through execa, with no shell. */
+/**
+ * Runs commands for real, through execa, with no shell. A child gets an explicit environment (the
+ * allowlisted part of `parentEnv`, then the spec's env), never the agent's whole one; sensitive argv,
+ * env and input are revealed only here, and scrubbed from what the command printed.
+ */
 export class ExecaCommandRunner implements CommandRunner {
-  constructor(private readonly pathEnv: string = process.env.PATH ?? '/usr/sbin:/usr/bin:/sbin:/bin') {}
+  constructor(
+    private readonly pathEnv: string = process.env.PATH ?? '/usr/sbin:/usr/bin:/sbin:/bin',
+    private readonly parentEnv: Readonly<Record<string, string | undefined>> = process.env,
+  ) {}
 
   async run(spec: CommandSpec): Promise<CommandResult> {
     if (!(spec.timeoutMs > 0)) throw new RangeError(`command ${spec.file}: timeoutMs must be > 0, got ${spec.timeoutMs}`);
     const started = performance.now();
-    const result = await execa(spec.file, [...spec.args], {
+    const env = childEnvironment(this.parentEnv, spec.env);
+    const result = await execa(spec.file, spec.args.map(revealText), {
       timeout: spec.timeoutMs,
       reject: false,
       shell: false,
       stdin: spec.input === undefined ? 'ignore' : 'pipe',
-      ...(spec.input === undefined ? {} : { input: spec.input }),
+      ...(spec.input === undefined ? {} : { input: revealText(spec.input) }),
       ...(spec.cwd === undefined ? {} : { cwd: spec.cwd }),
-      env: { ...spec.env, PATH: spec.env?.PATH ?? this.pathEnv },
+      env: { ...env, PATH: spec.env?.PATH === undefined ? this.pathEnv : revealText(spec.env.PATH) },
+      extendEnv: false,
       ...(spec.signal === undefined ? {} : { cancelSignal: spec.signal }),
       stripFinalNewline: true,
       // A stuck child that ignores SIGTERM is killed outright shortly after.
@@ -26,8 +35,9 @@ export class ExecaCommandRunner implements CommandRunner {
       maxBuffer: 16 * 1024 * 1024,
     });
     const durationMs = performance.now() - started;
-    const stdout = String(result.stdout ?? '');
-    const stderr = String(result.stderr ?? '');
+    const secrets = sensitiveValues(spec);
+    const stdout = scrub(String(result.stdout ?? ''), secrets);
+    const stderr = scrub(String(result.stderr ?? ''), secrets);
     if (result.timedOut) return { kind: 'timeout', stdout, stderr, durationMs };
     if (result.isCanceled) return { kind: 'aborted', durationMs };
     const code = (result as { code?: string }).code;

@@ -76,17 +76,18 @@ export class PrModel {
   private answer(initiator: string, spec: CommandSpec): CommandResult | undefined {
     if (spec.file === 'iscsiadm') return this.sessions === undefined ? exit(21, '', 'iscsiadm: No active sessions.\n') : exit(0, this.sessions);
     if (spec.file !== 'sg_persist') return undefined;
-    this.log.push({ initiator, args: spec.args });
-    const path = spec.args.at(-1) ?? '';
+    const args = spec.args.map(String);
+    this.log.push({ initiator, args });
+    const path = args.at(-1) ?? '';
     const d = this.devices.get(path);
     if (!d || d.offline) return exit(15, '', `sg_persist: error opening file: ${path}: No such device or address\n`);
     if (d.attention.delete(initiator)) return exit(6, '', 'persistent reserve: Unit attention\n');
-    const flag = (name: string) => spec.args.includes(name);
+    const flag = (name: string) => args.includes(name);
     const value = (name: string): bigint => {
-      const v = spec.args.find((a) => a.startsWith(`${name}=`))?.slice(name.length + 1) ?? '0';
+      const v = args.find((a) => a.startsWith(`${name}=`))?.slice(name.length + 1) ?? '0';
       return BigInt(v.startsWith('0x') ? v : `0x${v}`);
     };
-    const type = Number(spec.args.find((a) => a.startsWith('--prout-type='))?.slice('--prout-type='.length) ?? '0');
+    const type = Number(args.find((a) => a.startsWith('--prout-type='))?.slice('--prout-type='.length) ?? '0');
     if (flag('--read-keys')) return exit(0, this.keysText(d));
     if (flag('--read-reservation')) return exit(0, this.reservationText(d));
     if (flag('--register-ignore')) return this.setKey(d, initiator, value('--param-sark'));

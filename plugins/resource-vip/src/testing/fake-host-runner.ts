@@ -47,7 +47,7 @@ export class FakeHostRunner implements CommandRunner {
     if (spec.signal?.aborted) return { kind: 'aborted', durationMs: 0 };
     this.inFlight += 1;
     try {
-      if (spec.file === 'ip') return this.ip(spec.args);
+      if (spec.file === 'ip') return this.ip(spec.args.map(String));
       if (spec.file === 'arping') return await this.arping(spec);
       return exited(127, '', `${spec.file}: not simulated`);
     } finally {
@@ -94,7 +94,7 @@ export class FakeHostRunner implements CommandRunner {
 
   private async arping(spec: CommandSpec): Promise<CommandResult> {
     if (this.options.noArping) return { kind: 'not-installed', file: 'arping', debianPackage: 'arping', message: 'arping is not installed: install the Debian package "arping" (apt-get install arping)' };
-    const args = spec.args;
+    const args = spec.args.map(String);
     if (args[0] === '--help') return exited(0, 'ARPing 2.23, by Thomas Habets <thomas@habets.se>\nusage: arping [ -0aAbdDeFpPqrRuUvzZ ] ...');
     const target = args[args.length - 1] ?? '';
     const iface = args[args.indexOf('-i') + 1] ?? '';
