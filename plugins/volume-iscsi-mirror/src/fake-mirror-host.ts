@@ -1,4 +1,5 @@
-import type { CommandResult, CommandSpec } from '@tandem/core';
+import { revealText, type CommandResult, type CommandSpec } from '@tandem/core';
+import { NODE_DIR, nodeRecordPath } from './iscsi-node-record.js';
 import { ISCSI_IFACE, type VolumeOptions } from './options.js';
 
 /** What one LUN looks like to the fake initiator. */
@@ -31,6 +32,10 @@ export class FakeMirrorHost {
   mounted = false;
   /** `--re-add` is refused (no bitmap, or the member is too stale); `--add` must follow. */
   refuseReAdd = false;
+  /** open-iscsi's node record files (discovery creates them; the plugin writes the CHAP password into them). */
+  readonly nodeFiles = new Map<string, string>();
+  /** Writing a node record fails (a read-only /etc). */
+  refuseRecordWrite = false;
   /** When set, a login never answers until the caller aborts (the conformance suite's slow target). */
   hangLogin = false;
   readonly recorded: CommandSpec[] = [];
@@ -68,15 +73,30 @@ export class FakeMirrorHost {
   readonly responder = (spec: CommandSpec): CommandResult => this.answer(spec);
 
   answer(spec: CommandSpec): CommandResult {
-    const a = spec.args;
+    const a = spec.args.map(revealText);
     switch (spec.file) {
       case 'cat':
+        if (a[0]?.startsWith(`${NODE_DIR}/`)) {
+          const record = this.nodeFiles.get(a[0]);
+          return record === undefined ? exit(1, '', `cat: ${a[0]}: No such file or directory`) : ok(record);
+        }
         if (a[0] === '/proc/mdstat') return ok(this.mdstat());
         if (a[0] === '/proc/mounts') return ok(this.mounted ? `/dev/${this.md?.kernelName ?? 'md127'} ${this.options.mount?.path ?? '/mnt'} ext4 rw 0 0\n` : '');
         return this.initiatorFile === undefined ? exit(1, '', `cat: ${a[0]}: No such file or directory`) : ok(this.initiatorFile);
       case 'tee':
-        this.initiatorFile = spec.input ?? '';
-        return ok(spec.input ?? '');
+        this.initiatorFile = spec.input === undefined ? '' : revealText(spec.input);
+        return ok(this.initiatorFile);
+      case 'install':
+        if (this.refuseRecordWrite) return exit(1, '', `install: cannot create regular file '${a.at(-1)!}': Read-only file system`);
+        this.nodeFiles.set(a.at(-1)!, spec.input === undefined ? '' : revealText(spec.input));
+        return ok('');
+      case 'mv': {
+        const moved = this.nodeFiles.get(a[1]!);
+        if (moved === undefined) return exit(1, '', `mv: cannot stat '${a[1]!}': No such file or directory`);
+        this.nodeFiles.delete(a[1]!);
+        this.nodeFiles.set(a[2]!, moved);
+        return ok('');
+      }
       case 'pidof':
         return this.iscsidRunning ? ok('412\n') : exit(1);
       case 'test':
@@ -125,6 +145,8 @@ export class FakeMirrorHost {
       const portal = a[a.indexOf('-p') + 1]!;
       const array = this.options.arrays.find((x) => `${x.portal}:${x.port}` === portal);
       if (!array || !this.luns.get(array.name)?.reachable) return exit(4, '', `iscsiadm: cannot make connection to ${portal.split(':')[0]!}: No route to host`);
+      const path = nodeRecordPath(array, '1');
+      if (!this.nodeFiles.has(path)) this.nodeFiles.set(path, `# BEGIN RECORD 2.1.8\nnode.name = ${array.targetIqn}\nnode.tpgt = 1\nnode.startup = automatic\nnode.session.auth.authmethod = None\n# END RECORD\n`);
       return ok(`${portal},1 ${array.targetIqn}\n`);
     }
     if (mode === 'session') {
@@ -143,7 +165,25 @@ export class FakeMirrorHost {
       if (!this.sessions.delete(name)) return exit(21, '', 'iscsiadm: No matching sessions found');
       return ok('Logout ... successful.');
     }
-    return ok('');
+    return this.nodeRecord(name, a);
+  }
+
+  /** `-m node … -o update -n key -v value` edits the record file; without -o it is shown, passwords masked as iscsiadm does. */
+  private nodeRecord(name: string, a: readonly string[]): CommandResult {
+    const path = nodeRecordPath(this.options.arrays.find((x) => x.name === name)!, '1');
+    const record = this.nodeFiles.get(path);
+    if (record === undefined) return exit(21, '', 'iscsiadm: No records found');
+    if (a.includes('update')) {
+      const key = a[a.indexOf('-n') + 1]!;
+      const line = `${key} = ${a[a.indexOf('-v') + 1]!}`;
+      const lines = record.split('\n');
+      const at = lines.findIndex((l) => l.startsWith(`${key} `));
+      if (at >= 0) lines[at] = line;
+      else lines.splice(lines.indexOf('# END RECORD'), 0, line);
+      this.nodeFiles.set(path, lines.join('\n'));
+      return ok('');
+    }
+    return ok(record.replace(/^(node\.session\.auth\.password\w*) = .*$/gm, '$1 = ********'));
   }
 
   private sessionListing(): string {

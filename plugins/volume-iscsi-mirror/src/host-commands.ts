@@ -1,4 +1,4 @@
-import type { CallContext, CommandRunner } from '@tandem/core';
+import { describeCommand, type CallContext, type CommandRunner, type CommandText } from '@tandem/core';
 import { commandFailure, done, type Step } from './step.js';
 
 /** What an exited command said. */
@@ -12,7 +12,7 @@ export interface RunOptions {
   readonly readOnly?: boolean;
   /** Exit codes that are answers rather than failures (iscsiadm's 15 "session exists", 21 "nothing found"). */
   readonly accept?: readonly number[];
-  readonly input?: string;
+  readonly input?: CommandText;
 }
 
 /**
@@ -25,7 +25,7 @@ export class HostCommands {
     private readonly commandTimeoutMs: number,
   ) {}
 
-  async run(ctx: CallContext, file: string, args: readonly string[], options: RunOptions = {}): Promise<Step<Said>> {
+  async run(ctx: CallContext, file: string, args: readonly CommandText[], options: RunOptions = {}): Promise<Step<Said>> {
     const timeoutMs = Math.max(1, Math.min(this.commandTimeoutMs, ctx.timeoutMs));
     const result = await this.runner.run({
       file,
@@ -38,15 +38,15 @@ export class HostCommands {
     if (result.kind === 'exited' && (result.exitCode === 0 || (options.accept ?? []).includes(result.exitCode))) {
       return done({ exitCode: result.exitCode, stdout: result.stdout, stderr: result.stderr });
     }
-    return { ok: false, outcome: commandFailure(`${file} ${args.join(' ')}`, result) };
+    return { ok: false, outcome: commandFailure(describeCommand({ file, args }), result) };
   }
 
   /** Run a query whose non-zero exit is an answer ("not there"), not a failure; only a missing binary or a timeout fails. */
-  async ask(ctx: CallContext, file: string, args: readonly string[]): Promise<Step<Said>> {
+  async ask(ctx: CallContext, file: string, args: readonly CommandText[]): Promise<Step<Said>> {
     const timeoutMs = Math.max(1, Math.min(this.commandTimeoutMs, ctx.timeoutMs));
     const result = await this.runner.run({ file, args, timeoutMs, signal: ctx.signal, readOnly: true });
     if (result.kind === 'exited') return done({ exitCode: result.exitCode, stdout: result.stdout, stderr: result.stderr });
-    return { ok: false, outcome: commandFailure(`${file} ${args.join(' ')}`, result) };
+    return { ok: false, outcome: commandFailure(describeCommand({ file, args }), result) };
   }
 }
 

@@ -1,6 +1,7 @@
 import type { CallContext, Clock, NodeInfo } from '@tandem/core';
 import { iscsi, portalOf } from './argv.js';
 import { parseIscsiRecord, type HostCommands } from './host-commands.js';
+import { setRecordPassword, tpgtOf } from './iscsi-node-record.js';
 import { initiatorIqnFor, type StorageArray, type VolumeOptions } from './options.js';
 import { ISCSI_NO_OBJECTS, ISCSI_SESSION_EXISTS, parseIscsiSessions, type IscsiSession } from './parse-sessions.js';
 import { done, stop, type Step } from './step.js';
@@ -122,25 +123,31 @@ export class IscsiInitiator {
     if (!record.ok) return record;
     const current = parseIscsiRecord(record.value.stdout);
     for (const [key, value] of this.nodeSettings()) {
-      // iscsiadm prints passwords masked, so a configured password is always written.
-      if (key !== 'node.session.auth.password' && current.get(key) === value) continue;
+      if (current.get(key) === value) continue;
       const set = await this.sh.run(ctx, 'iscsiadm', iscsi.setNode(array, key, value));
       if (!set.ok) return set;
+    }
+    const password = this.options.chap ? this.chapPassword() : undefined;
+    if (password !== undefined) {
+      const tpgt = tpgtOf(found.value.stdout, array) ?? current.get('node.tpgt');
+      if (tpgt === undefined) return stop('failed', `discovery on ${portalOf(array)} gave no portal group for ${array.targetIqn}, so its node record (where the CHAP password goes) cannot be found`);
+      const written = await setRecordPassword(this.sh, ctx, array, tpgt, password);
+      if (!written.ok) return written;
     }
     const login = await this.sh.run(ctx, 'iscsiadm', iscsi.login(array), { accept: [ISCSI_SESSION_EXISTS] });
     return login.ok ? done(undefined) : login;
   }
 
-  /** Node-record settings: HA logs in, not boot; a lost array fails I/O soon so md can drop it and serve on. */
+  /**
+   * Node-record settings: HA logs in, not boot; a lost array fails I/O soon so md can drop it and serve on.
+   * The CHAP password is not among them: iscsiadm takes values on argv only, so it goes into the record file.
+   */
   private nodeSettings(): [string, string][] {
     const settings: [string, string][] = [
       ['node.startup', 'manual'],
       ['node.session.timeo.replacement_timeout', String(this.options.replacementTimeoutS)],
     ];
-    const password = this.chapPassword();
-    if (this.options.chap && password !== undefined) {
-      settings.push(['node.session.auth.authmethod', 'CHAP'], ['node.session.auth.username', this.options.chap.user], ['node.session.auth.password', password]);
-    }
+    if (this.options.chap) settings.push(['node.session.auth.authmethod', 'CHAP'], ['node.session.auth.username', this.options.chap.user]);
     return settings;
   }
 

@@ -1,3 +1,4 @@
+import { DryRunCommandRunner, REDACTED } from '@tandem/core';
 import { describe, expect, it } from 'vitest';
 import { FakeMirrorHost } from './fake-mirror-host.js';
 import { ARRAY_UUID, ctx, db1, db2, testOptions } from './testing/fixtures.js';
@@ -16,7 +17,9 @@ describe('VolumeAdmin.plan', () => {
     expect(script).toContain('iscsiadm -m node -T iqn.2026-12.org.tandem:array2 -p 198.51.100.22:3260 -I tandem-storage --login');
     expect(script).toContain(`mdadm --assemble /dev/md/tandem-data --uuid=${ARRAY_UUID} --run '/dev/<array1-disk>' '/dev/<array2-disk>'`);
     expect(script).toContain('mount -t ext4 /dev/md/tandem-data /srv/tandem');
-    expect(script).toContain("'<CHAP password from env:TANDEM_CHAP_PASSWORD>'");
+    // The CHAP password goes into the node record on stdin; the plan shows where, never what.
+    expect(script).toContain("timeout 30s install -m 600 /dev/stdin /etc/iscsi/nodes/iqn.2026-12.org.tandem:array2/198.51.100.22,3260,1/tandem-storage.tandem-new <<'TANDEM_INPUT'\n***\nTANDEM_INPUT");
+    expect(script).not.toContain('node.session.auth.password');
     expect(o.data!.commands.length).toBeGreaterThan(10);
   });
 
@@ -72,5 +75,19 @@ describe('VolumeAdmin.apply and status', () => {
     const o = await new VolumeAdmin(options, [db1, db2], { runner: host }).apply({ array: 'array1' }, false, ctx());
     expect(o.code).toBe('ok');
     expect(host.recorded[0]).toMatchObject({ file: 'sh', args: ['-s'], input: expect.stringContaining("add '/iscsi create iqn.2026-12.org.tandem:array1'") });
+  });
+
+  it("on a storage host: targetcli's `Parameter password is now '…'` lines are filtered from what is returned, and the password reaches the script only through its own env entry", async () => {
+    const echo = "Parameter userid is now 'tandem'.\nParameter password is now 'chap-secret-123'.\nstorage host array1: exported";
+    const runner = new DryRunCommandRunner({ responder: () => ({ kind: 'exited', exitCode: 0, stdout: echo, stderr: '', durationMs: 0 }) });
+    const admin = new VolumeAdmin(chapOptions, [db1, db2], { runner, chapPassword: () => 'chap-secret-123' });
+    const o = await admin.apply({ array: 'array1' }, false, ctx());
+    expect(o).toMatchObject({ code: 'ok', data: "Parameter userid is now 'tandem'.\nstorage host array1: exported" });
+    expect(runner.recorded[0]?.env).toEqual({ TANDEM_CHAP_PASSWORD: REDACTED });
+    const failing = new DryRunCommandRunner({ responder: () => ({ kind: 'exited', exitCode: 1, stdout: '', stderr: "Parameter password is now 'chap-secret-123'.\nafter targetcli: lun/lun_0 is missing", durationMs: 0 }) });
+    const refused = await new VolumeAdmin(chapOptions, [db1, db2], { runner: failing, chapPassword: () => 'chap-secret-123' }).apply({ array: 'array1' }, false, ctx());
+    expect(refused.code).toBe('failed');
+    expect(refused.reason).not.toContain('chap-secret-123');
+    expect(refused.reason).toContain('lun/lun_0 is missing');
   });
 });

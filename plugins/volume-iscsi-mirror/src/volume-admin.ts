@@ -1,8 +1,9 @@
-import { DryRunCommandRunner, ok, outcome, SystemClock, type CallContext, type Clock, type CommandRunner, type NodeInfo, type Outcome, type RecordedCommand } from '@tandem/core';
+import { DryRunCommandRunner, ok, outcome, sensitive, SystemClock, type CallContext, type Clock, type CommandRunner, type NodeInfo, type Outcome, type RecordedCommand } from '@tandem/core';
 import { FakeMirrorHost } from './fake-mirror-host.js';
 import { MirrorVolume } from './mirror-volume.js';
 import { initiatorIqnFor, mdDevice, type VolumeOptions } from './options.js';
 import { storageHostScript, targetScriptInput } from './target-script.js';
+import { withoutPasswordEcho } from './targetcli-output.js';
 import type { VolumeStatus } from './volume-status.js';
 
 /** A cluster node (initiator side) or a storage host (target side). */
@@ -21,7 +22,7 @@ export interface VolumePlan {
 export interface VolumeAdminDeps {
   readonly runner: CommandRunner;
   readonly clock?: Clock;
-  /** The CHAP password, resolved; only apply on a node needs it. */
+  /** The CHAP password, resolved: apply on a node writes it, a storage host's script reads it from its environment. */
   readonly chapPassword?: () => string | undefined;
 }
 
@@ -91,15 +92,24 @@ export class VolumeAdmin {
     if ('array' in target) {
       const planned = this.planStorageHost(target.array);
       if (planned.code !== 'ok' || !planned.data) return outcome(planned.code, planned.reason);
-      const r = await this.deps.runner.run({ file: 'sh', args: ['-s'], input: planned.data.script, timeoutMs: Math.min(STORAGE_SCRIPT_TIMEOUT_MS, ctx.timeoutMs), signal: ctx.signal });
-      if (r.kind === 'exited' && r.exitCode === 0) return ok(`storage host ${target.array} set up`, r.stdout);
-      if (r.kind === 'exited') return outcome(r.exitCode === 5 ? 'not-installed' : 'failed', `storage host script for ${target.array} exited ${r.exitCode}: ${(r.stderr || r.stdout).trim().split('\n').slice(-3).join(' | ')}`);
+      const r = await this.deps.runner.run({ file: 'sh', args: ['-s'], input: planned.data.script, env: this.scriptEnv(), timeoutMs: Math.min(STORAGE_SCRIPT_TIMEOUT_MS, ctx.timeoutMs), signal: ctx.signal });
+      const stdout = r.kind === 'exited' ? withoutPasswordEcho(r.stdout) : '';
+      const stderr = r.kind === 'exited' ? withoutPasswordEcho(r.stderr) : '';
+      if (r.kind === 'exited' && r.exitCode === 0) return ok(`storage host ${target.array} set up`, stdout);
+      if (r.kind === 'exited') return outcome(r.exitCode === 5 ? 'not-installed' : 'failed', `storage host script for ${target.array} exited ${r.exitCode}: ${(stderr || stdout).trim().split('\n').slice(-3).join(' | ')}`);
       return outcome(r.kind === 'not-installed' ? 'not-installed' : 'timeout', `storage host script for ${target.array}: ${r.kind}`);
     }
     const volume = this.volumeOn(target.node);
     if (!volume.ok) return volume.outcome;
     const r = await volume.volume.bringUp(ctx, create);
     return r.ok ? ok(r.value, r.value) : outcome(r.outcome.code, r.outcome.reason);
+  }
+
+  /** A child gets no inherited environment: the script's `$NAME` for an `{ env: NAME }` CHAP password is passed explicitly, marked sensitive. */
+  private scriptEnv(): Record<string, ReturnType<typeof sensitive>> {
+    const ref = this.options.chap?.password.ref;
+    const password = this.deps.chapPassword?.();
+    return ref && 'env' in ref && password !== undefined ? { [ref.env]: sensitive(password) } : {};
   }
 
   /** The volume as the given node (the one this runs on) sees it. */

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { NODE_DIR } from './iscsi-node-record.js';
 import { agentOn, ARRAY_UUID, ctx } from './testing/fixtures.js';
 import type { VolumeAgent, VolumeResourceState } from './volume-agent.js';
 
@@ -114,11 +115,34 @@ describe('VolumeAgent start (every node) and promote (the primary)', () => {
     expect(await up(agent)).toMatchObject({ code: 'config-error', reason: expect.stringContaining('nodes.db3.nics.storage has no interface name') });
   });
 
-  it('sets CHAP on the node records when configured', async () => {
+  it('sets CHAP on the node records when configured: method and user with iscsiadm, the password in the record file', async () => {
     const { agent, host } = agentOn(undefined, { chap: { user: 'tandem', password: { env: 'X' } } });
-    await up(agent);
+    expect((await up(agent)).code).toBe('ok');
     expect(host.lines()).toContain('iscsiadm -m node -T iqn.2026-12.org.tandem:array1 -p 198.51.100.21:3260 -I tandem-storage -o update -n node.session.auth.authmethod -v CHAP');
-    expect(host.lines()).toContain('iscsiadm -m node -T iqn.2026-12.org.tandem:array1 -p 198.51.100.21:3260 -I tandem-storage -o update -n node.session.auth.password -v s3cret-chap-pw');
+    expect(host.lines()).toContain('iscsiadm -m node -T iqn.2026-12.org.tandem:array1 -p 198.51.100.21:3260 -I tandem-storage -o update -n node.session.auth.username -v tandem');
+    const record = host.nodeFiles.get(`${NODE_DIR}/iqn.2026-12.org.tandem:array2/198.51.100.22,3260,1/tandem-storage`);
+    expect(record).toContain('node.session.auth.password = s3cret-chap-pw\n');
+    expect(record).toMatch(/node\.session\.auth\.authmethod = CHAP\n[\s\S]*# END RECORD\n$/);
+    // Written again only when it differs: a second start changes no record.
+    const before = host.recorded.length;
+    await agent.stop(ctx());
+    await agent.start(ctx());
+    expect(host.lines().slice(before).filter((l) => l.startsWith('install') || l.startsWith('mv'))).toEqual([]);
+  });
+});
+
+describe('issue 14, row: a failing `iscsiadm … node.session.auth.password -v …`', () => {
+  it('the CHAP password is on no argv (ps), and a failing CHAP step names the record, never the password', async () => {
+    const { agent, host } = agentOn((h) => (h.refuseRecordWrite = true), { chap: { user: 'tandem', password: { env: 'X' } } });
+    const o = await up(agent);
+    expect(o.code).toBe('failed');
+    expect(o.reason).toContain(`${NODE_DIR}/iqn.2026-12.org.tandem:array1/198.51.100.21,3260,1/tandem-storage`);
+    expect(o.reason).not.toContain('s3cret-chap-pw');
+    expect(host.recorded.flatMap((s) => s.args.map(String)).join(' ')).not.toContain('s3cret-chap-pw');
+    expect(host.lines().some((l) => l.includes('node.session.auth.password'))).toBe(false);
+    // It reached the record on stdin, marked sensitive, so a dry-run or a message shows ***.
+    const written = host.recorded.find((s) => s.file === 'install');
+    expect(String(written?.input)).toBe('***');
   });
 });
 
