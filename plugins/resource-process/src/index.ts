@@ -45,7 +45,7 @@ export default definePlugin({
   module: (instance) =>
     new ContainerModule(({ bind }) => {
       bind(ResourceAgent).toDynamicValue((ctx) => {
-        const agent = new ProcessAgent(instance.options, ctx.get<Clock>(Clock), ctx.get<CommandRunner>(CommandRunner));
+        const agent = new ProcessAgent(instance.options, ctx.get<Clock>(Clock), ctx.get<CommandRunner>(CommandRunner), instance.localNode.name);
         return hasRoles(instance.options) ? agent : withoutRoles(agent);
       });
     }),

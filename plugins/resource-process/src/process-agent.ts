@@ -25,6 +25,8 @@ export class ProcessAgent implements ResourceAgent {
     private readonly options: ProcessAgentOptions,
     private readonly clock: Clock,
     private readonly runner: CommandRunner,
+    /** The service gets it as TANDEM_NODE: it inherits nothing else of the agent's environment. */
+    private readonly nodeName?: string,
   ) {
     this.pidFile = new PidFile(options.pidFile);
     this.name = options.command[0] ?? 'process';
@@ -36,7 +38,8 @@ export class ProcessAgent implements ResourceAgent {
     const current = await this.pidFile.inspect();
     if (current.kind === 'running') return ok(`${this.name} already running as pid ${current.pid}`);
     if (current.kind === 'stale') await this.pidFile.remove();
-    const spawned = await spawnDetached(this.options.command, { env: this.options.env, logFile: logFileOf(this.options), ...(this.options.cwd ? { cwd: this.options.cwd } : {}) });
+    const env = { ...(this.nodeName === undefined ? {} : { TANDEM_NODE: this.nodeName }), ...this.options.env };
+    const spawned = await spawnDetached(this.options.command, { env, logFile: logFileOf(this.options), ...(this.options.cwd ? { cwd: this.options.cwd } : {}) });
     if (spawned.kind === 'error') return this.spawnFailure(spawned.code, spawned.message);
     const pid = spawned.child.pid ?? 0;
     const startTicks = await startTicksOf(pid);
