@@ -1,4 +1,5 @@
-import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ExitCode, formatProblem, type Problem } from '@tandem/core';
@@ -72,6 +73,37 @@ describe('tandem config validate: examples', () => {
     expect(r.code).toBe(ExitCode.invalidConfig);
     expect(r.stderr).toContain('cannot read config file no/such/tandem.yaml');
     expect(r.stderr).toContain('no such file');
+  });
+});
+
+describe('tandem config validate: plugin secrets (issue 14, item 7)', () => {
+  const fixture = 'test/config-fixtures/missing-plugin-secret.yaml';
+  const dir = mkdtempSync(join(tmpdir(), 'tandem-validate-secrets-'));
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('resolves plugin secrets as the agent would; a missing one is exit 3 and the message names --skip-secrets', () => {
+    const r = cli.run(['config', 'validate', fixture]);
+    expect(r.code).toBe(ExitCode.invalidConfig);
+    expect(r.stderr).toContain('1 plugin secret cannot be read; on a host without the secrets (a workstation, CI), check the rest with --skip-secrets');
+    expect(cli.run(['config', 'validate', fixture], { TANDEM_FIXTURE_UNSET_IPMI_PASSWORD: 'set-here' }).code).toBe(0);
+    expect(cli.run(['config', 'validate', fixture, '--skip-secrets']).code).toBe(0);
+  });
+
+  it('a secret file readable by others is a warning; with strictSecrets: true, exit 3', () => {
+    const secret = join(dir, 'ipmi-password');
+    writeFileSync(secret, 'pw\n', { mode: 0o644 });
+    chmodSync(secret, 0o644);
+    const text = readFileSync(join(repoRoot, fixture), 'utf8').replace('{ env: TANDEM_FIXTURE_UNSET_IPMI_PASSWORD }', `{ file: ${secret} }`);
+    const loose = join(dir, 'loose.yaml');
+    const strict = join(dir, 'strict.yaml');
+    writeFileSync(loose, text);
+    writeFileSync(strict, text.replace('cluster: broken', 'cluster: broken\nstrictSecrets: true'));
+    const warned = cli.run(['config', 'validate', loose]);
+    expect(warned.code).toBe(0);
+    expect(warned.stderr).toContain(`warning: fencing.levels[0][0].options.password: secret file ${secret} is readable by group or others (mode 0644)`);
+    const refused = cli.run(['config', 'validate', strict]);
+    expect(refused.code).toBe(ExitCode.invalidConfig);
+    expect(refused.stderr).toContain(`(fix: chmod 600 ${secret})`);
   });
 });
 

@@ -5,7 +5,7 @@ import { TandemError, type Problem } from '../errors.js';
 import { clusterConfig, type ClusterConfig } from './schema.js';
 import { formatPath, issuesToProblems } from './format-issues.js';
 import { crossCheck } from './cross-check.js';
-import { findSecrets } from './secret.js';
+import { findSecrets, resolveSecrets } from './secret.js';
 
 export interface LoadOptions {
   /** Where secrets given as `{ env: NAME }` are read from. */
@@ -18,6 +18,8 @@ export interface LoadedConfig {
   readonly config: ClusterConfig;
   /** The file it came from, or `<inline>`. */
   readonly source: string;
+  /** Secret files readable by group or others (refused instead with `strictSecrets: true`). */
+  readonly warnings: readonly Problem[];
 }
 
 /** A config is a few KiB; anything near this is the wrong file (a log, a dump), not a cluster. */
@@ -115,15 +117,15 @@ export function parseConfig(text: string, source = '<inline>', options: LoadOpti
     throw invalid(source, withLines(issuesToProblems(parsed.error.issues), doc, lineCounter));
   }
   const problems = crossCheck(parsed.data);
+  const warnings: Problem[] = [];
   if (!options.skipSecrets) {
     const env = options.env ?? process.env;
-    for (const { path, secret } of findSecrets(parsed.data)) {
-      const failure = secret.resolve(env);
-      if (failure) problems.push({ path, message: failure, fix: 'set it where the agent runs, or point to a readable file' });
-    }
+    const resolved = resolveSecrets(findSecrets(parsed.data), env, parsed.data.strictSecrets);
+    problems.push(...resolved.problems);
+    warnings.push(...resolved.warnings);
   }
   if (problems.length > 0) throw invalid(source, withLines(problems, doc, lineCounter));
-  return { config: parsed.data, source };
+  return { config: parsed.data, source, warnings };
 }
 
 function invalid(source: string, problems: Problem[]): TandemError {

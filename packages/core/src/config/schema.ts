@@ -161,6 +161,11 @@ export const clusterConfig = z.strictObject({
    * has joined never does: an empty store is then one that lost its data.
    */
   bootstrap: z.boolean().default(false),
+  /**
+   * A secret file readable by group or others is refused (the agent does not start) instead of
+   * resolved with a warning.
+   */
+  strictSecrets: z.boolean().default(false),
   status,
 });
 

@@ -8,12 +8,13 @@ import { ReplicationTransport } from '../contracts/replication-transport.js';
 import { ResourceAgent } from '../contracts/resource-agent.js';
 import { allInstances } from '../config/cross-check.js';
 import { issuesToProblems } from '../config/format-issues.js';
-import { findSecrets } from '../config/secret.js';
+import { findSecrets, resolveSecrets } from '../config/secret.js';
 import { allNodeInfos, resolveForNode } from '../config/resolve-node.js';
 import type { ClusterConfig, PluginInstanceConfig } from '../config/schema.js';
 import { TandemError, type Problem } from '../errors.js';
 import type { PluginCatalog } from './catalog.js';
 import { PluginInstanceToken, PluginOptions, type PluginManifest, type PluginInstance, type RequiredCommand } from './manifest.js';
+import { Logger } from '../ports/logger.js';
 
 const TOKENS = {
   HealthProbe,
@@ -124,20 +125,26 @@ export async function validateInstances(config: ClusterConfig, nodeName: string,
   return out;
 }
 
+/** A secret file readable by group or others, logged once at composition when `root` has a Logger (`strictSecrets: true` refuses it instead). */
+function warnSecrets(root: Container, warnings: readonly { path: string; message: string }[]): void {
+  if (warnings.length === 0 || !root.isBound(Logger)) return;
+  const logger = root.get<Logger>(Logger);
+  for (const w of warnings) logger.warn({ configPath: w.path }, w.message);
+}
+
 /** Build every instance for `nodeName` into its own child of `root`, and collect the contracts. */
 export async function compose(config: ClusterConfig, nodeName: string, catalog: PluginCatalog, root: Container, env: Readonly<Record<string, string | undefined>> = process.env): Promise<Composition> {
   const validated = await validateInstances(config, nodeName, catalog);
   const nodes = allNodeInfos(config);
   const localNode = nodes.find((n) => n.name === nodeName);
   if (!localNode) throw new TandemError('usage', `node "${nodeName}" is not in the config`);
-  const secretProblems: Problem[] = [];
-  for (const v of validated) {
-    for (const { path, secret } of findSecrets(v.options, `${v.configPath}.options`)) {
-      const failure = secret.resolve(env);
-      if (failure) secretProblems.push({ path, message: failure, fix: 'set it where the agent runs, or point to a readable file' });
-    }
-  }
-  if (secretProblems.length > 0) throw new TandemError('invalidConfig', 'plugin secrets cannot be read', { problems: secretProblems });
+  const secrets = resolveSecrets(
+    validated.flatMap((v) => findSecrets(v.options, `${v.configPath}.options`)),
+    env,
+    config.strictSecrets,
+  );
+  if (secrets.problems.length > 0) throw new TandemError('invalidConfig', 'plugin secrets cannot be read', { problems: secrets.problems });
+  warnSecrets(root, [...secrets.warnings, ...findSecrets(config).flatMap(({ path, secret }) => (secret.warning ? [{ path, message: secret.warning }] : []))]);
 
   const build = <C extends ContractName>(v: ValidatedInstance, contract: C): Composed<ContractTypes[C]> => {
     const instance: PluginInstance<unknown> = { id: v.instance.id, options: v.options, localNode, nodes };
@@ -167,7 +174,7 @@ export async function compose(config: ClusterConfig, nodeName: string, catalog: 
     const seen = await validateInstances(config, target.name, catalog);
     for (const v of seen) {
       for (const { path, secret } of findSecrets(v.options, `${v.configPath}.options`)) {
-        const failure = secret.resolve(env);
+        const failure = secret.resolve(env, { strict: config.strictSecrets });
         if (failure) throw new TandemError('invalidConfig', `cannot fence ${target.name}: ${path}: ${failure}`, { problems: [{ path: `nodes.${target.name}.overrides`, message: failure }] });
       }
     }
