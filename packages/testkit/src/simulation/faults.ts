@@ -15,7 +15,9 @@ export type FaultKind =
   | 'fencer-fail'
   | 'fencer-hang'
   | 'net-delay'
-  | 'switchover';
+  | 'switchover'
+  | 'store-empty'
+  | 'store-replaced';
 
 /**
  * One planned fault. `node: 'primary'` is resolved when the fault starts, to
@@ -33,7 +35,9 @@ export interface Fault {
   readonly extraMs: number;
 }
 
-const KINDS: readonly FaultKind[] = ['crash', 'agent-restart', 'freeze', 'isolate', 'store-cut', 'one-way', 'gateway-cut', 'store-outage', 'store-slow', 'fencer-fail', 'fencer-hang', 'net-delay', 'switchover'];
+const KINDS: readonly FaultKind[] = ['crash', 'agent-restart', 'freeze', 'isolate', 'store-cut', 'one-way', 'gateway-cut', 'store-outage', 'store-slow', 'fencer-fail', 'fencer-hang', 'net-delay', 'switchover', 'store-empty', 'store-replaced'];
+/** The kinds drawn by `randomFaults`; the store losses are added apart, at a lower rate (`storeLoss`). */
+const RANDOM_KINDS: readonly FaultKind[] = KINDS.filter((k) => k !== 'store-empty' && k !== 'store-replaced');
 
 export type FaultShape = 'random' | 'chain-2' | 'chain-3' | 'stale-primary' | 'restart-all';
 
@@ -59,6 +63,8 @@ export function planFaults(prng: Prng, c: SimConfig, shape?: FaultShape): Fault[
         : which === 'stale-primary'
           ? [...stalePrimary(prng, c), ...randomFaults(prng, c, prng.int(0, 1))]
           : restartAll(prng, c);
+  // Drawn last from its own stream, so the rest of a seed's plan is what it was before store losses existed.
+  faults.push(...storeLoss(prng.fork(7), c));
   return faults
     .map((f, i) => ({ f, i }))
     .sort((a, b) => a.f.atMs - b.f.atMs || KINDS.indexOf(a.f.kind) - KINDS.indexOf(b.f.kind) || a.i - b.i)
@@ -73,7 +79,7 @@ function fault(kind: FaultKind, atMs: number, durationMs: number, node: string, 
 function randomFaults(prng: Prng, c: SimConfig, count = prng.int(1, 4)): Fault[] {
   const faults: Fault[] = [];
   for (let i = 0; i < count; i++) {
-    const kind = prng.pick(KINDS);
+    const kind = prng.pick(RANDOM_KINDS);
     const durationMs = kind === 'switchover' ? 0 : prng.int(500, 12_000);
     const atMs = prng.int(c.faultsFromMs, c.faultsUntilMs - durationMs);
     faults.push(fault(kind, atMs, durationMs, prng.chance(0.6) ? 'primary' : prng.pick(c.nodes), prng, c));
@@ -119,6 +125,19 @@ function restartAll(prng: Prng, c: SimConfig): Fault[] {
   const t = prng.int(c.faultsFromMs, c.faultsUntilMs - 10_000);
   const powerCut = prng.chance(0.5);
   return c.nodes.map((n) => fault(powerCut || prng.chance(0.5) ? 'crash' : 'agent-restart', t + prng.int(0, 1500), prng.int(500, 8000), n, prng, c));
+}
+
+/**
+ * In one seed in twelve, the store loses everything once: restarted empty
+ * (Redis without persistence) or replaced (re-initialised with a new cluster
+ * id). It stays so until the fault heals, when an operator restores it from
+ * a backup (original identity, epoch counter as high as before).
+ */
+function storeLoss(prng: Prng, c: SimConfig): Fault[] {
+  if (!prng.chance(1 / 12)) return [];
+  const kind = prng.chance(0.6) ? 'store-empty' : 'store-replaced';
+  const durationMs = prng.int(1000, 10_000);
+  return [fault(kind, prng.int(c.faultsFromMs, c.faultsUntilMs - durationMs), durationMs, 'store', prng, c)];
 }
 
 export function describeFault(f: Fault): string {
@@ -187,6 +206,10 @@ function injectFault(world: SimWorld, f: Fault, node: string): () => void {
     case 'net-delay':
       net.addDelay(f.extraMs);
       return () => net.addDelay(-f.extraMs);
+    case 'store-empty':
+    case 'store-replaced':
+      world.loseStore(f.kind === 'store-empty' ? 'empty' : 'replaced');
+      return () => void world.restoreStore();
     case 'switchover':
       requestSwitchover(world, node);
       return () => undefined;

@@ -6,12 +6,14 @@ import {
   SimulatedClock,
   ok,
   outcome,
+  type ClusterIdentity,
   type Composed,
   type Decision,
   type Fencer,
   type Logger,
   type NodeInfo,
   type Outcome,
+  type PrimaryRecord,
   type Snapshot,
 } from '@tandem/core';
 import { History, formatEntry, type FencerFacts } from './history.js';
@@ -22,6 +24,9 @@ import { SimFencer, SimGateway, SimProbe, SimRecovery, SimResource } from './sim
 import type { SimConfig } from './sim-config.js';
 import { ProcessClock, SimProcess, never } from './sim-process.js';
 import { SimStoreClient } from './sim-store-client.js';
+
+/** The simulated cluster's name (the config's `cluster`): every agent checks the store's identity against it. */
+export const SIM_CLUSTER = 'sim';
 
 export type DbState = 'primary' | 'replica' | 'stopped';
 
@@ -78,7 +83,14 @@ export class SimWorld {
   readonly prng: Prng;
   readonly network: SimNetwork;
   readonly history: History;
-  readonly store: MemoryCoordinationStore;
+  /** The store's identity, written once at the world's start as `tandem init` would. */
+  readonly identity: ClusterIdentity;
+  private currentStore: MemoryCoordinationStore;
+  /** Store-loss faults in force (restarted empty, replaced); the store is restored when the last heals. */
+  private storeLost = 0;
+  /** What an operator's backup holds, taken when the store was first lost: identity, epoch counter, last primary. */
+  private backup: Promise<readonly [epoch: number, primary: PrimaryRecord | undefined]> | undefined;
+  private replacements = 0;
   readonly trace: string[] | undefined;
   private readonly hosts = new Map<string, HostState>();
   private readonly fencerFaults = new Map<string, { fail: number; hang: number }>();
@@ -99,7 +111,10 @@ export class SimWorld {
     this.prng = new Prng(seed);
     this.network = new SimNetwork(this.clock, this.prng.fork(1));
     this.history = new History(() => this.clock.monotonicMs());
-    this.store = new MemoryCoordinationStore({ clock: this.clock, eventsMax: 1000 });
+    this.currentStore = this.freshStore();
+    this.identity = { clusterId: `sim-${(seed >>> 0).toString(16)}`, cluster: SIM_CLUSTER, createdAtWallMs: this.clock.wallMs() };
+    // The memory store sets it before its first await: the identity is there before any agent starts.
+    void this.currentStore.initIdentity(this.identity);
     this.trace = options.trace ? [] : undefined;
     this.nodeInfos = config.nodes.map((name) => ({ name, nics: {} }));
     // A provisioned cluster: every database runs as a standby with an empty log until the first election.
@@ -120,6 +135,11 @@ export class SimWorld {
         agentOnly: false,
       });
     }
+  }
+
+  /** The store the cluster talks to now (a store-loss fault swaps it). */
+  get store(): MemoryCoordinationStore {
+    return this.currentStore;
   }
 
   get brokenRecovery(): boolean {
@@ -181,6 +201,7 @@ export class SimWorld {
       fenceLevelCount: fencingLevels.length,
       memory,
       rejoinPolicy: this.options.rejoinPolicy ?? 'manual',
+      cluster: SIM_CLUSTER,
       ...(this.options.decide ? { decide: this.options.decide } : {}),
     });
     h.agent.start();
@@ -441,12 +462,57 @@ export class SimWorld {
     this.storeSlowMs += ms;
   }
 
+  private freshStore(): MemoryCoordinationStore {
+    return new MemoryCoordinationStore({ clock: this.clock, eventsMax: 1000 });
+  }
+
+  /**
+   * The store loses everything: `empty` is Redis without persistence after a
+   * restart (no identity, no epochs, no records); `replaced` is a fresh store
+   * that someone re-initialised with a new cluster id under the same cluster
+   * name. Either stays so until the last store-loss fault heals
+   * (`restoreStore`): nobody in the cluster can repair it.
+   */
+  loseStore(how: 'empty' | 'replaced'): void {
+    const old = this.currentStore;
+    // The memory store reads before its first await: the backup is the store as it was at the loss.
+    if (this.storeLost++ === 0) this.backup = Promise.all([old.lastEpoch(), old.lastPrimary()]);
+    this.currentStore = this.freshStore();
+    if (how === 'replaced') {
+      const n = ++this.replacements;
+      void this.currentStore.initIdentity({ clusterId: `${this.identity.clusterId}-replaced-${n}`, cluster: SIM_CLUSTER, createdAtWallMs: this.clock.wallMs() });
+    }
+  }
+
+  /**
+   * An operator restores the store from a backup once the last store-loss
+   * fault heals: the original identity, an epoch counter as high as it was
+   * (the memory store has no setter: leases taken and released by a
+   * restore-only holder raise it) and the last primary record. Leases,
+   * members and settings are not restored (they would have lapsed).
+   */
+  async restoreStore(): Promise<void> {
+    if (--this.storeLost > 0) return;
+    const backup = this.backup;
+    this.backup = undefined;
+    const s = this.freshStore();
+    await s.initIdentity(this.identity);
+    const [epoch, primary] = (await backup) ?? [0, undefined];
+    while ((await s.lastEpoch()) < epoch) {
+      const r = await s.acquireLease('(restore)', 1);
+      if (r.acquired) await s.releaseLease('(restore)', r.lease.epoch);
+    }
+    if (primary !== undefined) await s.recordPrimary(primary);
+    // Only now does the cluster see it: a half-restored store is never served.
+    if (this.storeLost === 0) this.currentStore = s;
+  }
+
   /** The store side of a call: a down store never answers, a slow one answers late. */
   async serveStore<T>(_what: string, fn: (s: MemoryCoordinationStore) => Promise<T>): Promise<T> {
     if (this.storeDown > 0) return never();
     if (this.storeSlowMs > 0) await this.clock.sleep(this.storeSlowMs);
     if (this.storeDown > 0) return never();
-    return fn(this.store);
+    return fn(this.currentStore);
   }
 
   noteGrant(node: string, epoch: number): void {
