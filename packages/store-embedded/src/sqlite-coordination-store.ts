@@ -134,7 +134,9 @@ export class SqliteCoordinationStore implements CoordinationStore {
   async recordPrimary(record: PrimaryRecord): Promise<boolean> {
     assertPrimaryRecord(record);
     // Read and write under one write lock: two candidates at the same epoch cannot both see "no record yet".
-    return this.write('recordPrimary', () => {
+    return this.write('recordPrimary', (now) => {
+      const lease = this.liveLease(now);
+      if (lease === undefined || lease.holder !== record.node || lease.epoch !== record.epoch) return false;
       const current = this.sql.readPrimary.get();
       if (current !== undefined && current.epoch >= record.epoch) return false;
       this.sql.putPrimary.run({ node: record.node, epoch: record.epoch, at_wall_ms: record.atWallMs });

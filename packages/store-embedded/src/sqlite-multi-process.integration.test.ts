@@ -17,7 +17,7 @@ const ROUNDS = 40;
  * through Vite's module runner (what vitest itself uses), so the children run
  * exactly the code under test without a build step. It opens the store, says
  * ready, waits for "go", then races: for the lease once or in a loop, or to
- * record a promotion at the epoch given in place of the rounds.
+ * record the lease holder's promotion at the epoch given in place of the rounds.
  */
 const childSource = (viteUrl: string, entry: string, root: string): string => `
 import { createServer, createServerModuleRunner } from ${JSON.stringify(viteUrl)};
@@ -39,7 +39,8 @@ if (mode === 'once') {
   const result = await store.acquireLease(node, 60000);
   process.stdout.write(JSON.stringify({ node, result }) + '\\n');
 } else if (mode === 'record') {
-  const written = await store.recordPrimary({ node, epoch: Number(rounds), atWallMs: Date.now() });
+  // Every racer records the lease holder's promotion ('racer'), told apart by atWallMs (its index).
+  const written = await store.recordPrimary({ node: 'racer', epoch: Number(rounds), atWallMs: Number(node.slice('proc-'.length)) });
   process.stdout.write(JSON.stringify({ node, written }) + '\\n');
 } else {
   for (let i = 0; i < Number(rounds); i++) {
@@ -126,13 +127,18 @@ describe('SqliteCoordinationStore shared by several OS processes', () => {
 
   it('processes recording a promotion at one epoch: exactly one is written, and it is the one stored', async () => {
     expect.hasAssertions();
-    const outputs = await race(script, (i) => [path, `proc-${i}`, 'record', '1']);
+    const reader = new SqliteCoordinationStore({ path });
+    const held = await reader.readLease();
+    if (held !== undefined) expect(await reader.releaseLease(held.holder, held.epoch)).toBe(true);
+    const lease = await reader.acquireLease('racer', 60_000);
+    expect(lease.acquired).toBe(true);
+    const epoch = lease.acquired ? lease.lease.epoch : -1;
+    const outputs = await race(script, (i) => [path, `proc-${i}`, 'record', String(epoch)]);
     const results = outputs.flat().map((l) => JSON.parse(l) as { node: string; written: boolean });
     expect(results).toHaveLength(PROCESSES);
     const winners = results.filter((r) => r.written);
     expect(winners).toHaveLength(1);
-    const reader = new SqliteCoordinationStore({ path });
-    expect(await reader.lastPrimary()).toMatchObject({ node: winners[0]?.node, epoch: 1 });
+    expect(await reader.lastPrimary()).toEqual({ node: 'racer', epoch, atWallMs: Number(winners[0]?.node.slice('proc-'.length)) });
     await reader.close();
   });
 

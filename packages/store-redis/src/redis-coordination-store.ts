@@ -58,7 +58,7 @@ const SCRIPTS = {
   tandemRenewLease: [lua.RENEW_LEASE, 1],
   tandemReleaseLease: [lua.RELEASE_LEASE, 1],
   tandemReadLease: [lua.READ_LEASE, 1],
-  tandemRecordPrimary: [lua.RECORD_PRIMARY, 1],
+  tandemRecordPrimary: [lua.RECORD_PRIMARY, 2],
   tandemInitIdentity: [lua.INIT_IDENTITY, 1],
   tandemHeartbeat: [lua.HEARTBEAT, 2],
   tandemListMembers: [lua.LIST_MEMBERS, 1],
@@ -142,7 +142,7 @@ export class RedisCoordinationStore implements CoordinationStore {
   async recordPrimary(record: PrimaryRecord): Promise<boolean> {
     assertPrimaryRecord(record);
     return this.call('recordPrimary', async () => {
-      const written = parseRecordPrimaryReply(await this.script('tandemRecordPrimary')(this.keys.primary, record.node, record.epoch, record.atWallMs));
+      const written = parseRecordPrimaryReply(await this.script('tandemRecordPrimary')(this.keys.primary, this.keys.lease, record.node, record.epoch, record.atWallMs));
       if (!written || (await this.replicated('recordPrimary'))) return written;
       // Unlike a lease there is no TTL to undo this: the record is on the master and may or may not survive a failover.
       throw new StoreUnavailableError(

@@ -122,6 +122,8 @@ describe('RedisCoordinationStore with minReplicaAcks (WAIT)', () => {
     const master = await server();
     const logger = new MemoryLogger();
     const s = store(master.port, { minReplicaAcks: 1, logger });
+    // The lease is not acknowledged either (so not granted), but it is on the master: 'a' holds epoch 1 there.
+    expect(await s.acquireLease('a', 60_000)).toMatchObject({ acquired: false, current: { holder: 'a', epoch: 1 } });
     const lonely = s.recordPrimary({ node: 'a', epoch: 1, atWallMs: 1 });
     await expect(lonely).rejects.toBeInstanceOf(StoreUnavailableError);
     await expect(lonely).rejects.toThrow(/not acknowledged by 1 replica/);
@@ -132,9 +134,19 @@ describe('RedisCoordinationStore with minReplicaAcks (WAIT)', () => {
     const admin = new Redis({ host: '127.0.0.1', port: master.port, protocol: 2 });
     await expect.poll(async () => /slave0:.*state=online/.test(String(await admin.info('replication'))), { timeout: 15_000, interval: 100 }).toBe(true);
     admin.disconnect();
-    // A slow first ack rejects again (and burns that epoch); each try takes the next one.
+    // A slow first ack rejects again and burns that epoch (the record is on the master); each try leases the next one.
+    expect(await s.releaseLease('a', 1)).toBe(true);
     let epoch = 1;
-    await expect.poll(async () => s.recordPrimary({ node: 'b', epoch: ++epoch, atWallMs: 3 }).catch(() => false), { timeout: 10_000, interval: 200 }).toBe(true);
+    const promoteB = async (): Promise<boolean> => {
+      const lease = await s.acquireLease('b', 60_000);
+      const held = lease.acquired ? lease.lease : lease.current;
+      if (held?.holder !== 'b') return false;
+      epoch = held.epoch;
+      const written = await s.recordPrimary({ node: 'b', epoch, atWallMs: 3 }).catch(() => false);
+      if (!written) await s.releaseLease('b', epoch);
+      return written;
+    };
+    await expect.poll(promoteB, { timeout: 10_000, interval: 200 }).toBe(true);
     expect(await s.lastPrimary()).toEqual({ node: 'b', epoch, atWallMs: 3 });
   });
 });

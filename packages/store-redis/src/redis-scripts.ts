@@ -51,11 +51,15 @@ return {1, holder, tonumber(redis.call('HGET', KEYS[1], 'epoch')), redis.call('P
 `;
 
 /**
- * KEYS: primary. ARGV: node, epoch, atWallMs. Write the record only if none
- * at this epoch or above is there; answers 1 (written) or 0 (refused). A
+ * KEYS: primary, lease. ARGV: node, epoch, atWallMs. Write the record only
+ * if node holds the live lease at epoch and no record at this epoch or
+ * above is there; answers 1 (written) or 0 (refused). A
  * record whose epoch is not a number is not ours to overwrite: an error.
  */
 export const RECORD_PRIMARY = `
+if redis.call('HGET', KEYS[2], 'holder') ~= ARGV[1] or tonumber(redis.call('HGET', KEYS[2], 'epoch')) ~= tonumber(ARGV[2]) then
+  return 0
+end
 local stored = redis.call('HGET', KEYS[1], 'epoch')
 if stored then
   local current = tonumber(stored)

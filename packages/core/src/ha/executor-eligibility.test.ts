@@ -9,6 +9,16 @@ import { ActionExecutor } from './executor.js';
 
 const timing = { probeIntervalMs: 1000, gatewayTimeoutMs: 4000, leaseTtlMs: 10_000, leaseRenewIntervalMs: 2000, fenceTimeoutMs: 5000, storeTimeoutMs: 1000, actionTimeoutMs: 30_000 };
 
+/** Moves the store's epoch counter on until `node` holds the lease at `epoch`. */
+async function leaseAt(store: MemoryCoordinationStore, node: string, epoch: number): Promise<void> {
+  while ((await store.lastEpoch()) < epoch - 1) {
+    const r = await store.acquireLease('(other)', 1000);
+    if (r.acquired) await store.releaseLease('(other)', r.lease.epoch);
+  }
+  const r = await store.acquireLease(node, 60_000);
+  if (!r.acquired || r.lease.epoch !== epoch) throw new Error(`leaseAt: got ${JSON.stringify(r)}`);
+}
+
 function setup(readiness: Outcome<PromotionReadiness>, inFlight: Outcome<InFlight> = ok('x', { from: { offset: 1, label: '0/1' }, to: { offset: 1, label: '0/1' }, location: '/m' })) {
   const clock = new SimulatedClock();
   const store = new MemoryCoordinationStore({ clock });
@@ -73,6 +83,7 @@ describe('ActionExecutor: eligibility and the record of promotions', () => {
 
   it('promote records the node as last primary in the store, then on its disk, before any resource is promoted', async () => {
     const { store, memory, order, run } = setup(ok('standby', {}));
+    await leaseAt(store, 'db2', 5);
     expect(await run({ kind: 'promote', epoch: 5, timeoutMs: 30_000 })).toMatchObject({ code: 'ok' });
     expect(order).toEqual(['start db', 'promote db (store: 5, disk: 5)']);
     expect(await store.lastPrimary()).toMatchObject({ node: 'db2', epoch: 5 });
@@ -81,10 +92,24 @@ describe('ActionExecutor: eligibility and the record of promotions', () => {
 
   it('a promotion the store already records at that epoch or later is refused before anything starts', async () => {
     const { store, memory, order, run } = setup(ok('standby', {}));
+    await leaseAt(store, 'db1', 6);
     await store.recordPrimary({ node: 'db1', epoch: 6, atWallMs: 0 });
     expect(await run({ kind: 'promote', epoch: 5, timeoutMs: 30_000 })).toMatchObject({ code: 'failed', reason: 'not promoted: the store already records a promotion at epoch 5 or later' });
     expect(order).toEqual([]);
     expect(memory.current().promotedEpoch).toBe(0);
+  });
+
+  it('a promotion whose lease the store no longer holds (restarted empty or replaced mid-failover) stops before anything starts', async () => {
+    // Simulation seed 158: the store was swapped while db2 compensated; db2 went on to promote and
+    // accept writes, recorded only in the swapped store, and the restored store named an older primary.
+    const { store, memory, order, run } = setup(ok('standby', {}));
+    expect(await run({ kind: 'promote', epoch: 5, timeoutMs: 30_000 })).toMatchObject({
+      code: 'failed',
+      reason: 'not promoted: db2 no longer holds the lease at epoch 5 in the store (it lapsed, or the store was restarted or replaced)',
+    });
+    expect(order).toEqual([]);
+    expect(memory.current().promotedEpoch).toBe(0);
+    expect(await store.lastPrimary()).toBeUndefined();
   });
 
   it('a completed rejoin and a switchover demotion mark the node a clean replica; a demotion for a lost lease does not', async () => {

@@ -246,7 +246,9 @@ export class ActionExecutor {
     const { store, composition, clock } = this.deps;
     const me = composition.node.name;
     if (!(await store.recordPrimary({ node: me, epoch, atWallMs: clock.wallMs() }))) {
-      return outcome('failed', `not promoted: the store already records a promotion at epoch ${epoch} or later`);
+      const last = await store.lastPrimary();
+      if (last !== undefined && last.epoch >= epoch) return outcome('failed', `not promoted: the store already records a promotion at epoch ${epoch} or later`);
+      return outcome('failed', `not promoted: ${me} no longer holds the lease at epoch ${epoch} in the store (it lapsed, or the store was restarted or replaced)`);
     }
     await this.memory.update({ promotedEpoch: epoch });
     return undefined;

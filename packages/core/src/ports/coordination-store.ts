@@ -136,9 +136,13 @@ export interface CoordinationStore {
   initIdentity(identity: ClusterIdentity): Promise<ClusterIdentity>;
 
   /**
-   * Record that `record.node` is promoted at `record.epoch`, only if no
-   * record at that epoch or above exists. Atomic (compare-and-set on the
-   * epoch). Resolves false when a record at or above the epoch was there.
+   * Record that `record.node` is promoted at `record.epoch`, only if it
+   * holds the unexpired lease at that epoch and no record at that epoch or
+   * above exists. Atomic (compare-and-set on lease and epoch). Resolves
+   * false otherwise. The lease condition is the fencing token: a store
+   * restarted empty or swapped for another while a promotion was under way
+   * holds no such lease, so the promotion stops instead of being recorded
+   * where the cluster will not find it.
    */
   recordPrimary(record: PrimaryRecord): Promise<boolean>;
   /** The newest recorded promotion, or undefined before the first. */

@@ -118,6 +118,8 @@ export class MemoryCoordinationStore implements CoordinationStore {
 
   async recordPrimary(record: PrimaryRecord): Promise<boolean> {
     this.assertOpen();
+    const lease = this.liveLease();
+    if (lease === undefined || lease.holder !== record.node || lease.epoch !== record.epoch) return false;
     if (this.primary !== undefined && this.primary.epoch >= record.epoch) return false;
     this.primary = { node: record.node, epoch: record.epoch, atWallMs: record.atWallMs };
     return true;

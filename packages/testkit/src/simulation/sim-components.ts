@@ -40,6 +40,8 @@ export class SimFencer implements Fencer {
   ) {}
 
   async fence(request: FenceRequest, ctx: CallContext): Promise<Outcome<FenceProof>> {
+    // Judged as sent: the sender may crash (its database stopping) while the command travels.
+    const senderFacts = this.world.factsOf(this.process.node);
     await this.world.clock.sleep(this.world.stepMs());
     const mode = this.world.fencerMode(this.id);
     if (mode === 'hang') {
@@ -48,7 +50,7 @@ export class SimFencer implements Fencer {
     }
     if (ctx.signal.aborted) return outcome('timeout', `${this.id}: deadline passed`);
     if (mode === 'fail') return outcome('failed', `${this.id}: device refused`);
-    this.world.fence(this.process.node, request.node.name, request.epoch);
+    this.world.fence(this.process.node, request.node.name, request.epoch, senderFacts);
     await this.process.gate();
     return ok(`${this.id} fenced ${request.node.name}`, { verified: `${request.node.name} refuses epochs below ${request.epoch}`, epoch: request.epoch });
   }

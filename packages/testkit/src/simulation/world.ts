@@ -332,9 +332,13 @@ export class SimWorld {
    * database stopped, as a power-off does (the host is back at once, its
    * agent running; the database stays stopped until the agent starts it).
    */
-  fence(by: string, target: string, epoch: number): void {
+  /**
+   * A fence lands. `facts` are the sender's as the world saw them when it
+   * sent the command: a sender that crashes while its command is on the
+   * wire was judged eligible by what it knew when it decided.
+   */
+  fence(by: string, target: string, epoch: number, facts: FencerFacts = this.factsOf(by)): void {
     const h = this.host(target);
-    const facts = this.factsOf(by);
     h.fencedAt = Math.max(h.fencedAt, epoch);
     h.db = 'stopped';
     h.upstream = undefined;
@@ -342,7 +346,7 @@ export class SimWorld {
   }
 
   /** The fencing node's eligibility as the world sees it: its database's state and its log against the last primary's. */
-  private factsOf(name: string): FencerFacts {
+  factsOf(name: string): FencerFacts {
     const h = this.host(name);
     const last = this.lastPrimary;
     const isLast = last !== undefined && last.node === name;
@@ -499,10 +503,13 @@ export class SimWorld {
     await s.initIdentity(this.identity);
     const [epoch, primary] = (await backup) ?? [0, undefined];
     while ((await s.lastEpoch()) < epoch) {
-      const r = await s.acquireLease('(restore)', 1);
-      if (r.acquired) await s.releaseLease('(restore)', r.lease.epoch);
+      // The last primary's own epoch is taken in its name: a promotion is only recorded under its lease.
+      const holder = primary !== undefined && (await s.lastEpoch()) === primary.epoch - 1 ? primary.node : '(restore)';
+      const r = await s.acquireLease(holder, 1);
+      if (!r.acquired) throw new Error(`restoring the store: the fresh store refused a lease to ${holder}`);
+      if (holder === primary?.node) await s.recordPrimary(primary);
+      await s.releaseLease(holder, r.lease.epoch);
     }
-    if (primary !== undefined) await s.recordPrimary(primary);
     // Only now does the cluster see it: a half-restored store is never served.
     if (this.storeLost === 0) this.currentStore = s;
   }

@@ -14,6 +14,7 @@ import {
 } from './lease-checks.js';
 import {
   checkConcurrentRecordPrimaryOneWinner,
+  checkRecordPrimaryNeedsTheLease,
   checkHigherEpochPrimaryReplaces,
   checkNoPrimaryBeforeFirstRecord,
   checkSameOrLowerEpochPrimaryRefused,
@@ -41,6 +42,7 @@ export const STORE_CHECKS: Readonly<Record<string, Check>> = {
   'a primary record at a higher epoch replaces the last one': checkHigherEpochPrimaryReplaces,
   'a primary record at the same or a lower epoch is refused and changes nothing': checkSameOrLowerEpochPrimaryRefused,
   'concurrent recordPrimary at one epoch from separate clients has exactly one winner': checkConcurrentRecordPrimaryOneWinner,
+  'recordPrimary is refused unless the node holds the live lease at that epoch': checkRecordPrimaryNeedsTheLease,
   'members are sorted by node and carry their facts': checkMembersSortedWithFacts,
   'a heartbeat replaces the member record whole': checkHeartbeatReplacesRecord,
   'heartbeats lapse after their ttl': checkHeartbeatsLapse,

@@ -2,7 +2,7 @@ import { MemoryCoordinationStore, SimulatedClock, type LeaseResult, type NewEven
 import { describe, expect, it } from 'vitest';
 import { checkEventsBounded } from './event-checks.js';
 import { checkConcurrentAcquireOneWinner, checkReleaseKeepsEpochCounter, checkSecondNodeCannotAcquire } from './lease-checks.js';
-import { checkConcurrentRecordPrimaryOneWinner, checkSameOrLowerEpochPrimaryRefused } from './primary-checks.js';
+import { checkConcurrentRecordPrimaryOneWinner, checkRecordPrimaryNeedsTheLease, checkSameOrLowerEpochPrimaryRefused } from './primary-checks.js';
 import { DEFAULT_CHECK_SETTINGS, type StoreUnderTest } from './store-under-test.js';
 
 // The suite is only worth something if it fails on broken stores; each store below has one planted bug.
@@ -47,6 +47,15 @@ class OwnPrimaryStore extends MemoryCoordinationStore {
 class EpochBlindPrimaryStore extends OwnPrimaryStore {
   override async recordPrimary(record: PrimaryRecord): Promise<boolean> {
     // Bug: ignores the epoch; every promotion overwrites the last, even an older one.
+    this.held = { ...record };
+    return true;
+  }
+}
+
+class LeaseBlindPrimaryStore extends OwnPrimaryStore {
+  override async recordPrimary(record: PrimaryRecord): Promise<boolean> {
+    // Bug: the epoch compare-and-set without the lease; a store that came back empty records anyone's promotion.
+    if (this.held !== undefined && this.held.epoch >= record.epoch) return false;
     this.held = { ...record };
     return true;
   }
@@ -99,6 +108,12 @@ describe('store checks catch planted bugs', () => {
     await expect(checkSameOrLowerEpochPrimaryRefused(sut(new EpochBlindPrimaryStore({ clock }), clock))).rejects.toThrow();
     await expect(checkConcurrentRecordPrimaryOneWinner(sut(new EpochBlindPrimaryStore({ clock }), clock), DEFAULT_CHECK_SETTINGS)).rejects.toThrow();
     await expect(checkConcurrentRecordPrimaryOneWinner(sut(new CheckThenActPrimaryStore({ clock }), clock), DEFAULT_CHECK_SETTINGS)).rejects.toThrow();
+  });
+
+  it('a recordPrimary that does not ask for the lease fails checkRecordPrimaryNeedsTheLease', async () => {
+    expect.hasAssertions();
+    const clock = new SimulatedClock();
+    await expect(checkRecordPrimaryNeedsTheLease(sut(new LeaseBlindPrimaryStore({ clock }), clock))).rejects.toThrow();
   });
 
   it('an unbounded history fails checkEventsBounded', async () => {
