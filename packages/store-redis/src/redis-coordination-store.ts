@@ -1,6 +1,9 @@
 import {
   DEFAULT_EVENTS_MAX,
+  SkippedRecords,
   StoreUnavailableError,
+  assertEventFits,
+  assertMemberRecordFits,
   SystemClock,
   assertTtlMs,
   eventsPageSize,
@@ -14,6 +17,7 @@ import {
   type MemberRecord,
   type NewEvent,
   type PrimaryRecord,
+  type SkippedRecord,
   type ClusterIdentity,
   type StoredEvent,
 } from '@tandem/core';
@@ -82,6 +86,8 @@ export class RedisCoordinationStore implements CoordinationStore {
   private readonly clock: Clock;
   private readonly logger: Logger | undefined;
   private readonly watch: ConnectionWatch;
+  private readonly skipped = new SkippedRecords();
+  private readonly skips = { skipped: (key: string, reason: string) => this.skipped.note(key, reason), parsed: (key: string) => this.skipped.clear(key) };
   private closed = false;
 
   constructor(options: RedisCoordinationStoreOptions) {
@@ -157,13 +163,20 @@ export class RedisCoordinationStore implements CoordinationStore {
 
   async heartbeat(record: MemberRecord, ttlMs: number): Promise<void> {
     assertTtlMs(ttlMs, 'heartbeat');
-    await this.call('heartbeat', () =>
-      this.script('tandemHeartbeat')(this.keys.memberPrefix + record.node, this.keys.memberIndex, record.node, JSON.stringify(record), ttlMs),
+    const json = JSON.stringify(record);
+    assertMemberRecordFits(json, record.node);
+    await this.call('heartbeat', () => this.script('tandemHeartbeat')(this.keys.memberPrefix + record.node, this.keys.memberIndex, record.node, json, ttlMs));
+  }
+
+  /** A member key that does not parse, or claims another node than its key, is skipped and noted (see takeSkippedRecords). */
+  async members(): Promise<readonly Member[]> {
+    return this.call('members', async () =>
+      parseMembers(await this.script('tandemListMembers')(this.keys.memberIndex, this.keys.memberPrefix), (node) => this.keys.memberPrefix + node, this.skips),
     );
   }
 
-  async members(): Promise<readonly Member[]> {
-    return this.call('members', async () => parseMembers(await this.script('tandemListMembers')(this.keys.memberIndex, this.keys.memberPrefix)));
+  takeSkippedRecords(): readonly SkippedRecord[] {
+    return this.skipped.take();
   }
 
   async readSettings(): Promise<ClusterSettings> {
@@ -185,6 +198,7 @@ export class RedisCoordinationStore implements CoordinationStore {
   }
 
   async appendEvent(event: NewEvent): Promise<StoredEvent> {
+    assertEventFits(event);
     const json = JSON.stringify(event);
     return this.call('appendEvent', async () => {
       // Exact MAXLEN (not ~): the history bound is a promise to operators, and a few events a second cost nothing to trim.
@@ -198,7 +212,7 @@ export class RedisCoordinationStore implements CoordinationStore {
     if (options.after !== undefined && !/^\d+-\d+$/.test(options.after)) throw new RangeError(`readEvents: "after" is not an event id: ${options.after}`);
     const start = options.after === undefined ? '-' : `(${options.after}`;
     return this.call('readEvents', async () =>
-      parseEvents(await this.redis.xrange(this.keys.events, start, '+', 'COUNT', eventsPageSize(options.limit))),
+      parseEvents(await this.redis.xrange(this.keys.events, start, '+', 'COUNT', eventsPageSize(options.limit)), (id) => `${this.keys.events}#${id}`, this.skips),
     );
   }
 

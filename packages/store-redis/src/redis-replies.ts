@@ -1,10 +1,21 @@
-import type { ClusterIdentity, ClusterSettings, Lease, LeaseResult, Member, MemberRecord, OperatorRequest, PrimaryRecord, StoredEvent } from '@tandem/core';
+import { parseEventJson, parseMemberRecord } from '@tandem/core';
+import type { ClusterIdentity, ClusterSettings, Lease, LeaseResult, Member, OperatorRequest, PrimaryRecord, StoredEvent } from '@tandem/core';
 
 /*
  * Turning script and command replies (RESP2: arrays, strings, integers,
- * nulls) into the store's values. A reply of the wrong shape is a bug or a
- * foreign key under our prefix; it throws rather than guessing.
+ * nulls) into the store's values. A reply of the wrong shape is a bug; it
+ * throws rather than guessing. A member record or event that another
+ * process wrote badly is one bad key, not a broken store: it is skipped and
+ * reported through `skips`, so the other records still read.
  */
+
+/** Told about each record skipped (its key and why) and each that parsed (so a key that heals is forgotten). */
+export interface RecordSkips {
+  skipped(key: string, reason: string): void;
+  parsed(key: string): void;
+}
+
+const NO_SKIPS: RecordSkips = { skipped: () => undefined, parsed: () => undefined };
 
 function shapeError(what: string, reply: unknown): Error {
   return new Error(`unexpected redis reply for ${what}: ${JSON.stringify(reply)}`);
@@ -55,13 +66,20 @@ function isText(field: unknown, pattern: RegExp): field is string {
   return typeof field === 'string' && pattern.test(field);
 }
 
-export function parseMembers(reply: unknown): Member[] {
+/** The members script's flat [node, record JSON, pttl, ...]; `keyOf` names a member's key in skip reports. */
+export function parseMembers(reply: unknown, keyOf: (node: string) => string = (n) => n, skips: RecordSkips = NO_SKIPS): Member[] {
   if (!Array.isArray(reply) || reply.length % 3 !== 0) throw shapeError('members script', reply);
   const members: Member[] = [];
   for (let i = 0; i < reply.length; i += 3) {
-    const [json, pttl] = [reply[i + 1], reply[i + 2]];
-    if (typeof json !== 'string' || typeof pttl !== 'number') throw shapeError('members script', reply);
-    members.push({ ...(JSON.parse(json) as MemberRecord), remainingMs: pttl });
+    const [node, json, pttl] = [reply[i], reply[i + 1], reply[i + 2]];
+    if (typeof node !== 'string' || typeof json !== 'string' || typeof pttl !== 'number') throw shapeError('members script', reply);
+    const parsed = parseMemberRecord(node, json);
+    if (!parsed.ok) {
+      skips.skipped(keyOf(node), parsed.reason);
+      continue;
+    }
+    skips.parsed(keyOf(node));
+    members.push({ ...parsed.value, remainingMs: pttl });
   }
   return members.sort((a, b) => (a.node < b.node ? -1 : a.node > b.node ? 1 : 0));
 }
@@ -82,13 +100,18 @@ export function settingsFromHash(hash: Record<string, string>): ClusterSettings 
 }
 
 /** XRANGE entries: [[id, [field, value, ...]], ...]. */
-export function parseEvents(reply: unknown): StoredEvent[] {
+export function parseEvents(reply: unknown, keyOf: (id: string) => string = (id) => id, skips: RecordSkips = NO_SKIPS): StoredEvent[] {
   if (!Array.isArray(reply)) throw shapeError('XRANGE', reply);
-  return reply.map((entry: unknown) => {
+  const events: StoredEvent[] = [];
+  for (const entry of reply as unknown[]) {
     if (!Array.isArray(entry) || typeof entry[0] !== 'string' || !Array.isArray(entry[1])) throw shapeError('XRANGE entry', entry);
+    const id = entry[0];
     const fields = entry[1] as unknown[];
-    const json = fields[fields.indexOf('event') + 1];
-    if (typeof json !== 'string') throw shapeError('XRANGE entry', entry);
-    return { ...(JSON.parse(json) as Omit<StoredEvent, 'id'>), id: entry[0] };
-  });
+    const at = fields.indexOf('event');
+    const json = at < 0 ? undefined : fields[at + 1];
+    const parsed = typeof json === 'string' ? parseEventJson(json) : { ok: false as const, reason: 'no event field' };
+    if (!parsed.ok) skips.skipped(keyOf(id), parsed.reason);
+    else events.push({ ...parsed.value, id });
+  }
+  return events;
 }
