@@ -34,4 +34,20 @@ describe('AgentLoop', () => {
     expect(calls.indexOf('take results')).toBeGreaterThan(calls.indexOf('read lease'));
     expect(calls.indexOf('in flight')).toBeGreaterThan(calls.indexOf('take results'));
   });
+
+  it('a record the store skipped is alert.malformed-record, once per report, and the cycle goes on with the rest', async () => {
+    const clock = new SimulatedClock();
+    const store = new MemoryCoordinationStore({ clock });
+    const skipped = [{ key: 'tandem:c:member:db2', reason: 'not JSON: "{"' }];
+    store.takeSkippedRecords = () => skipped.splice(0);
+    const executor: ActionRunner = { submit: (actions: readonly Action[]) => actions, inFlight: (): readonly InFlightAction[] => [], takeResults: (): readonly ActionResult[] => [] };
+    const loop = new AgentLoop({ node: 'db1', nodes: [{ name: 'db1', nics: {} }], clock, store, executor, probes: [], logger: createLogger({ level: 'silent' }), timing, confirmFailures: 3, fenceLevelCount: 0 });
+    await loop.runCycle();
+    await loop.runCycle();
+    const alerts = loop.status().events.filter((e) => e.type === 'alert.malformed-record');
+    expect(alerts).toHaveLength(1);
+    expect(alerts[0]?.data).toEqual({ key: 'tandem:c:member:db2', reason: 'not JSON: "{"' });
+    expect(alerts[0]?.message).toMatch(/^skipped a malformed record in the store \(tandem:c:member:db2\): not JSON/);
+    expect(loop.status().storeReachable).toBe(true);
+  });
 });

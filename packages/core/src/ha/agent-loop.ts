@@ -196,6 +196,7 @@ export class AgentLoop {
     const { clock, timing } = this.deps;
     const expect = this.deps.cluster === undefined ? undefined : { cluster: this.deps.cluster, memory: this.memory.current() };
     const store = await readStoreView(clock, this.deps.store, timing.storeTimeoutMs, expect);
+    this.reportSkippedRecords();
     await this.rememberStore(store);
     // Results are taken after the last await of the cycle, in the same turn as the snapshot reads
     // inFlight(): an action that finished during the store read is then either a result or in flight,
@@ -241,6 +242,15 @@ export class AgentLoop {
       rejoinPolicy: this.deps.rejoinPolicy ?? 'manual',
       keepsData: this.deps.keepsData ?? true,
     };
+  }
+
+  /** A record the store skipped while reading (someone wrote it badly) is an alert, once per key: the rest of the store still counts. */
+  private reportSkippedRecords(): void {
+    for (const { key, reason } of this.deps.store.takeSkippedRecords?.() ?? []) {
+      const message = `skipped a malformed record in the store (${key}): ${reason}; the other records are read as usual; rewrite or delete that key`;
+      this.deps.logger.warn({ node: this.deps.node }, message);
+      this.outbox.add('alert.malformed-record', message, { key, reason });
+    }
   }
 
   /**
