@@ -1,4 +1,3 @@
-import { readdirSync, readFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import type { Lab } from '../lab.js';
 import { processAlive } from '../hosts/process-state.js';
@@ -7,16 +6,7 @@ import { renderDropRules, type DropRule } from './nft-rules.js';
 import { loadFaultTable, nextFaultTable } from './fault-tables.js';
 import { startLinkDelay } from './link-delay.js';
 import type { ActiveFault, FaultSpec } from './fault-spec.js';
-
-function signalAll(pids: readonly number[], signal: NodeJS.Signals): void {
-  for (const pid of pids) {
-    try {
-      process.kill(pid, signal);
-    } catch {
-      // exited meanwhile
-    }
-  }
-}
+import { confirmResumed, confirmStopped, continueConfirmed, processGroupMembers, stopConfirmed, withChildren } from './process-freeze.js';
 
 const LINK_UP_TIMEOUT_MS = 5000;
 
@@ -70,10 +60,11 @@ async function injectIsolate(lab: Lab, host: string): Promise<() => Promise<void
   return dropTable(lab, host, rules);
 }
 
+/** Freezes return once every process they stopped shows state T (SIGSTOP takes effect asynchronously), and heals once none does. */
 async function injectFreezeHost(lab: Lab, host: string): Promise<() => Promise<void>> {
   const pids = await lab.pids(host);
-  signalAll(pids, 'SIGSTOP');
-  return async () => signalAll([...new Set([...pids, ...(await lab.pids(host))])], 'SIGCONT');
+  await stopConfirmed(pids, `freeze host ${host}`);
+  return async () => continueConfirmed([...new Set([...pids, ...(await lab.pids(host))])], `resume host ${host}`);
 }
 
 /** A fault that cannot apply to the cluster as it is now (e.g. the service to freeze is not running): the step is skipped, not failed. */
@@ -93,41 +84,40 @@ async function pidFromFile(lab: Lab, host: string, pidFile: string): Promise<num
   return (await lab.pids(host)).includes(pid) ? pid : undefined;
 }
 
-/** The pid and its direct children (a postmaster's backends and auxiliary processes). */
-function withChildren(pid: number): number[] {
-  const children = readdirSync('/proc')
-    .filter((entry) => /^\d+$/.test(entry))
-    .filter((entry) => {
-      try {
-        const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
-        return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]) === pid;
-      } catch {
-        return false;
-      }
-    })
-    .map(Number);
-  return [pid, ...children];
-}
-
 async function injectFreezeService(lab: Lab, spec: Extract<FaultSpec, { kind: 'freeze-service' }>): Promise<() => Promise<void>> {
   const { host, service } = spec;
   const pid = await lab.servicePid(host, service);
   if (pid !== undefined) {
     // The lab's services run in a session of their own, so the process group is the whole service (postgres and its backends).
+    const what = `freeze ${service} on ${host}`;
     process.kill(-pid, 'SIGSTOP');
+    // The kill reached every member, and a member with a stop pending cannot fork: the members now are the ones to wait for.
+    const members = processGroupMembers(pid);
+    try {
+      await confirmStopped(members, what);
+    } catch (error) {
+      signalGroup(pid, 'SIGCONT');
+      throw error;
+    }
     return async () => {
-      try {
-        process.kill(-pid, 'SIGCONT');
-      } catch {
-        // the service died while frozen (power off): nothing to resume
-      }
+      // The service may have died while frozen (power off): then there is nothing to resume.
+      signalGroup(pid, 'SIGCONT');
+      await confirmResumed([...new Set([...members, ...processGroupMembers(pid)])], `resume ${service} on ${host}`);
     };
   }
   const started = spec.pidFile === undefined ? undefined : await pidFromFile(lab, host, spec.pidFile);
   if (started === undefined) throw new FaultNotApplicableError(`cannot freeze ${service} on ${host}: it is not running${spec.pidFile ? ` (neither the lab's service nor the pid in ${spec.pidFile})` : ''}`);
   const pids = withChildren(started);
-  signalAll(pids, 'SIGSTOP');
-  return async () => signalAll(pids, 'SIGCONT');
+  await stopConfirmed(pids, `freeze ${service} on ${host} (pid ${started} from ${spec.pidFile})`);
+  return async () => continueConfirmed(pids, `resume ${service} on ${host}`);
+}
+
+function signalGroup(pgid: number, signal: NodeJS.Signals): void {
+  try {
+    process.kill(-pgid, signal);
+  } catch {
+    // the group is gone
+  }
 }
 
 async function injectLinkDown(lab: Lab, host: string, iface: string): Promise<() => Promise<void>> {
