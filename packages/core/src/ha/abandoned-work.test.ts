@@ -3,9 +3,9 @@ import { ok } from '../contracts/outcome.js';
 import type { ResourceAgent } from '../contracts/resource-agent.js';
 import { EMPTY_NODE_RECORD } from '../ports/node-memory.js';
 import { SimulatedClock } from '../ports/simulated-clock.js';
-import { MemoryCoordinationStore } from '../store/memory-store.js';
 import { decide } from './decide.js';
 import { ActionExecutor } from './executor.js';
+import { LeasedStore } from './leased-store.test-support.js';
 import { applyResult, initialLocalState } from './local-state.js';
 import type { Snapshot } from './snapshot.js';
 
@@ -21,7 +21,7 @@ describe('work abandoned at its deadline', () => {
     const db: ResourceAgent = { defaultTimeoutsMs: { promote: 60_000 }, start: async () => ok(), stop: async () => ok(), monitor: async () => ok('x', { role: 'replica' as const }), promote: async () => (await clock.sleep(10_000), ok('promoted late')) };
     const executor = new ActionExecutor({
       clock,
-      store: new MemoryCoordinationStore({ clock }),
+      store: new LeasedStore(clock),
       composition: { node: { name: 'db2', nics: {} }, fencingLevels: [], recovery: [], resources: [{ id: 'db', plugin: 't', configPath: 'resources.0', impl: db }] },
       nodes: [{ name: 'db2', nics: {} }],
       gateway: { check: () => new Promise(() => undefined) },

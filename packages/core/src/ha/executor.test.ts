@@ -3,8 +3,8 @@ import { ok, outcome } from '../contracts/outcome.js';
 import type { ReplicationTransport } from '../contracts/replication-transport.js';
 import type { ResourceAgent } from '../contracts/resource-agent.js';
 import { SimulatedClock } from '../ports/simulated-clock.js';
-import { MemoryCoordinationStore } from '../store/memory-store.js';
 import { ActionExecutor } from './executor.js';
+import { LeasedStore } from './leased-store.test-support.js';
 
 const timing = { probeIntervalMs: 1000, gatewayTimeoutMs: 4000, leaseTtlMs: 10_000, leaseRenewIntervalMs: 2000, fenceTimeoutMs: 5000, storeTimeoutMs: 1000, actionTimeoutMs: 30_000 };
 
@@ -22,7 +22,7 @@ function setup(resource: Partial<ResourceAgent> = {}): { clock: SimulatedClock; 
   const composed = (id: string) => ({ id, plugin: 't', configPath: `resources.${id}`, timeoutMs: 2000, impl: agent(id) });
   const executor = new ActionExecutor({
     clock,
-    store: new MemoryCoordinationStore({ clock }),
+    store: new LeasedStore(clock),
     composition: { node: { name: 'db2', nics: {} }, fencingLevels: [], recovery: [], resources: [composed('volume'), composed('vip')] },
     nodes: [{ name: 'db1', nics: {} }, { name: 'db2', nics: {} }],
     gateway: { check: () => new Promise(() => undefined) },
@@ -128,7 +128,7 @@ describe('ActionExecutor: replica upkeep', () => {
     const c = (id: string, impl: ResourceAgent) => ({ id, plugin: 't', configPath: `resources.${id}`, timeoutMs: undefined, impl });
     const executor = new ActionExecutor({
       clock,
-      store: new MemoryCoordinationStore({ clock }),
+      store: new LeasedStore(clock),
       composition: {
         node: { name: 'db2', nics: {} },
         fencingLevels: [],
