@@ -66,7 +66,7 @@ export async function readinessOf(tools: PgTools, self: string, d: Deadline): Pr
   if (row.role === 'primary') {
     if (row.current === undefined) return outcome('failed', `PostgreSQL pid ${pid} runs as primary but pg_current_wal_lsn() gave no position`);
     const position = positionOf(row.current);
-    return ok(`PostgreSQL pid ${pid} runs as primary at ${position.label}`, { position });
+    return ok(`PostgreSQL pid ${pid} runs as primary at ${position.label}`, { position, servesAsPrimary: true });
   }
   const offsets = [row.replay, row.receive].filter((o): o is number => o !== undefined);
   if (offsets.length === 0) return outcome('failed', `PostgreSQL pid ${pid} runs as a standby but reports no replay or receive position yet`);

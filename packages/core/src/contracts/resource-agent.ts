@@ -23,6 +23,12 @@ export interface PromotionReadiness {
    * resource keeps data. Nodes with a higher position are preferred.
    */
   readonly position?: StreamPosition;
+  /**
+   * The resource already serves as primary here (a provisioned primary at
+   * the cluster's first start). At equal positions it is preferred, so the
+   * first election does not demote it only to promote a copy of the same data.
+   */
+  readonly servesAsPrimary?: boolean;
 }
 
 export type ResourceAction = 'start' | 'stop' | 'monitor' | 'promote' | 'demote';

@@ -178,10 +178,14 @@ function firstElectionWait(c: DecideContext): string | undefined {
   const s = c.s;
   if (!s.store.reachable || s.store.lastEpoch !== 0 || s.local.lastSeenLease !== undefined || forcedHere(c)) return undefined;
   const mine = s.local.eligibility?.position;
+  const iServe = s.local.eligibility?.servesAsPrimary === true;
   const reported = s.store.members.filter((m) => m.node !== s.node && m.facts['eligible'] === true);
   const better = reported.filter((m) => typeof m.facts['position'] === 'number' && (mine === undefined || m.facts['position'] > mine));
   const best = better.sort((a, b) => Number(b.facts['position']) - Number(a.facts['position']))[0];
   if (best !== undefined) return `first election: deferring to ${best.node}, whose data goes further (position ${String(best.facts['position'])} against ${mine ?? 'none'})`;
+  // Same data: the provisioned primary keeps serving rather than being demoted for a standby of itself.
+  const serving = iServe ? undefined : reported.find((m) => m.facts['servesAsPrimary'] === true && m.facts['position'] === mine);
+  if (serving !== undefined) return `first election: deferring to ${serving.node}, which already serves as primary with the same data (position ${String(mine)})`;
   const silent = s.peers.filter((p) => !s.store.reachable || !s.store.members.some((m) => m.node === p && typeof m.facts['eligible'] === 'boolean'));
   const startedAt = s.local.firstSeenStoreAtMs ?? c.now;
   const left = startedAt + c.t.leaseTtlMs - c.now;

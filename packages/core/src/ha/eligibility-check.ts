@@ -43,5 +43,7 @@ export async function checkEligibility(
     return outcome(lasting ? 'config-error' : 'failed', `cannot finish a promotion here: ${refused.join('; ')}`);
   }
   const what = answers.length + reads.length === 0 ? 'nothing to check' : `${answers.map((a) => `${a.id} ${a.o.code === 'ok' ? 'ready' : 'stopped'}`).concat(reads.map((t) => `${t.id} readable`)).join(', ')}`;
-  return ok(`could take over: ${what}${best === undefined ? '' : ` (at ${best.label})`}`, best === undefined ? {} : { position: best.offset });
+  const primary = answers.some((a) => a.o.code === 'ok' && a.o.data?.servesAsPrimary === true);
+  const data = { ...(best === undefined ? {} : { position: best.offset }), ...(primary ? { servesAsPrimary: true } : {}) };
+  return ok(`could take over: ${what}${best === undefined ? '' : ` (at ${best.label})`}${primary ? ', serving as primary' : ''}`, data);
 }

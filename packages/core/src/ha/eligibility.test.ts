@@ -176,6 +176,15 @@ describe("the cluster's first election", () => {
     expect(d.summary).toBe('no action: first election: deferring to s1, whose data goes further (position 200 against 100)');
   });
 
+  it('at equal positions, defers to the peer whose database already serves as primary (a provisioned primary is not demoted)', () => {
+    const peer = member('s1', 'replica', { eligible: true, position: 100, servesAsPrimary: true });
+    expect(decide(snap(fresh, first([peer])), NOW).summary).toBe('no action: first election: deferring to s1, which already serves as primary with the same data (position 100)');
+    // The primary itself does not wait for the standby; neither does a node ahead of the serving one.
+    const serving: Partial<LocalState> = { ...fresh, eligibility: { ...ready, acceptStopped: true, position: 100, servesAsPrimary: true } };
+    expect(kinds(snap(serving, first([member('s1', 'replica', { eligible: true, position: 100 })])))).toEqual(['acquire-lease']);
+    expect(kinds(snap({ ...fresh, eligibility: { ...ready, acceptStopped: true, position: 150 } }, first([peer])))).toEqual(['acquire-lease']);
+  });
+
   it('databases handed over stopped may stand: the check accepts a stopped database and skips the transports', () => {
     expect(work(snap({ ...fresh, eligibility: undefined }, first([])))).toMatchObject([{ kind: 'check-eligibility', acceptStopped: true, readTransports: false }]);
   });

@@ -43,6 +43,8 @@ export interface EligibilityCheck {
   readonly acceptStopped: boolean;
   /** The highest position a resource reported, when any did. */
   readonly position?: number;
+  /** A resource already serves as primary here (see PromotionReadiness.servesAsPrimary). */
+  readonly servesAsPrimary?: boolean;
 }
 
 /**
@@ -175,7 +177,8 @@ export function applyResult(state: LocalState, r: ActionResult, timing: Timing):
       return { ...s, gateway: { ok, atMs: r.finishedAtMs, reason: r.reason } };
     case 'check-eligibility': {
       const position = r.data?.position;
-      return { ...s, eligibility: { ok, atMs: r.finishedAtMs, reason: r.reason, acceptStopped: a.acceptStopped, ...(position === undefined ? {} : { position }) } };
+      const primary = r.data?.servesAsPrimary === true ? { servesAsPrimary: true } : {};
+      return { ...s, eligibility: { ok, atMs: r.finishedAtMs, reason: r.reason, acceptStopped: a.acceptStopped, ...(position === undefined ? {} : { position }), ...primary } };
     }
     case 'renew-lease':
       return applyRenew(s, r, timing);
