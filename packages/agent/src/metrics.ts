@@ -20,6 +20,11 @@ export class AgentMetrics {
   private readonly failovers = new Counter({ name: 'tandem_failovers_total', help: 'Promotions of this node after a failure or on request', labelNames: ['kind'], registers: [this.registry] });
   private readonly lastFailover = new Gauge({ name: 'tandem_last_failover_duration_seconds', help: 'From confirmed failure to promoted, for the last failover this node performed', registers: [this.registry] });
   private readonly cycles = new Counter({ name: 'tandem_cycles_total', help: 'HA cycles run', registers: [this.registry] });
+  private readonly statusRefused = new Counter({
+    name: 'tandem_status_connections_refused_total',
+    help: 'Connections to the status endpoint closed on arrival because it already held its maximum',
+    registers: [this.registry],
+  });
   private cyclesSeen = 0;
 
   constructor(labels: { cluster: string; node: string }) {
@@ -38,6 +43,10 @@ export class AgentMetrics {
   failover(kind: 'failover' | 'switchover', durationMs: number): void {
     this.failovers.inc({ kind });
     this.lastFailover.set(durationMs / 1000);
+  }
+
+  statusConnectionRefused(): void {
+    this.statusRefused.inc();
   }
 
   /** Bring the cycle counter up to the loop's own count. */

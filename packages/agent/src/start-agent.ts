@@ -24,7 +24,7 @@ import { openStore } from './open-store.js';
 import { FileNodeMemory } from './node-memory-file.js';
 import { checkStoreIdentity } from './store-identity.js';
 import { checkRequiredCommands } from './preflight.js';
-import { StatusServer } from './status-server.js';
+import { StatusServer, type StatusServerReport } from './status-server.js';
 import type { StatusReport } from './status-report.js';
 
 export interface StartAgentOptions {
@@ -107,7 +107,7 @@ async function run(
   const failovers = new FailoverMeter(metrics);
   let lastCycles = -1;
   let lastCycleAtMs = clock.monotonicMs();
-  const report = (): StatusReport => {
+  const report = (): StatusServerReport => {
     const s = loop.status();
     const now = clock.monotonicMs();
     if (s.cycles !== lastCycles) {
@@ -126,6 +126,8 @@ async function run(
       summary: s.lastSummary ?? 'starting',
       maintenance: s.maintenance,
       ...(s.ineligible === undefined ? {} : { ineligible: s.ineligible }),
+      storeReachable: s.storeReachable,
+      ...(s.storeProblem === undefined ? {} : { storeProblem: s.storeProblem }),
     };
   };
   const listen = config.nodes[node]?.statusListen;
