@@ -26,6 +26,7 @@ import {
 } from '@tandem/core';
 import { openStoreDatabase } from './sqlite-schema.js';
 import { prepareStatements, type IdentityRow, type LeaseRow, type Statements } from './sqlite-statements.js';
+import { StoreFileGuard } from './store-file-guard.js';
 
 export interface SqliteCoordinationStoreOptions {
   /** The store file; every agent on the machine opens the same one. */
@@ -47,12 +48,17 @@ export interface SqliteCoordinationStoreOptions {
  * mode. Each compare-and-set runs in a `BEGIN IMMEDIATE` transaction, which
  * takes the file's write lock before reading, so two processes can never
  * both see a free lease and both take it.
+ *
+ * Every call first checks that the path still names the files this
+ * connection opened (StoreFileGuard): once the store file or its -wal/-shm
+ * was deleted or replaced, every call rejects, and nothing more is written.
  */
 export class SqliteCoordinationStore implements CoordinationStore {
   private readonly clock: Clock;
   private readonly eventsMax: number;
   private readonly db: Database.Database;
   private readonly sql: Statements;
+  private readonly files: StoreFileGuard;
   private readonly skipped = new SkippedRecords();
   private closed = false;
 
@@ -65,6 +71,12 @@ export class SqliteCoordinationStore implements CoordinationStore {
     try {
       this.db = openStoreDatabase(options.path, options.busyTimeoutMs ?? 1000);
     } catch (error) {
+      throw new StoreUnavailableError(`cannot open the embedded store ${options.path}: ${describe(error)}`, { cause: error });
+    }
+    try {
+      this.files = StoreFileGuard.capture(options.path);
+    } catch (error) {
+      this.db.close();
       throw new StoreUnavailableError(`cannot open the embedded store ${options.path}: ${describe(error)}`, { cause: error });
     }
     this.sql = prepareStatements(this.db);
@@ -245,7 +257,10 @@ export class SqliteCoordinationStore implements CoordinationStore {
 
   /** Run `fn` in a BEGIN IMMEDIATE transaction: the write lock is held from the first read to the commit. */
   private write<T>(what: string, fn: (nowWallMs: number) => T): T {
-    return this.guard(what, () => this.db.transaction(() => fn(this.clock.wallMs())).immediate());
+    const result = this.guard(what, () => this.db.transaction(() => fn(this.clock.wallMs())).immediate());
+    // Deleted or replaced during the transaction: what was committed went where no other agent looks.
+    this.files.assertIntact(this.options.path, what, 'committed into a lost file');
+    return result;
   }
 
   /** A read-only call: one statement, or a deferred transaction that sees one snapshot. */
@@ -255,6 +270,7 @@ export class SqliteCoordinationStore implements CoordinationStore {
 
   private guard<T>(what: string, fn: () => T): T {
     if (this.closed) throw new StoreUnavailableError(`embedded store ${this.options.path} is closed`);
+    this.files.assertIntact(this.options.path, what, 'refused');
     try {
       return fn();
     } catch (error) {
