@@ -1,6 +1,8 @@
-import { Command, Errors, Flags, type Interfaces } from '@oclif/core';
+import { format } from 'node:util';
+import { Command, Errors, Flags, ux, type Interfaces } from '@oclif/core';
 import { createLogger, type Logger } from '@tandem/core';
 import { classifyError, renderError } from './error-payload.js';
+import { safeJsonText, safeText } from './safe-text.js';
 
 export type BaseFlags<T extends typeof Command> = Interfaces.InferredFlags<(typeof BaseCommand)['baseFlags'] & T['flags']>;
 export type BaseArgs<T extends typeof Command> = Interfaces.InferredArgs<T['args']>;
@@ -14,6 +16,10 @@ export type LogLevel = (typeof LOG_LEVELS)[number];
  * oclif silences under `--json`. Failures are turned into an exit code from
  * the core's ExitCode table and either `{ "error": {...} }` on stdout
  * (`--json`) or a readable message on stderr.
+ *
+ * Whatever goes through `log`, `logToStderr` and `logJson` is made safe for a
+ * terminal (see safe-text.ts): much of it comes from the store or from plugins.
+ * Renderers escape newlines in one-line fields themselves (safeLine).
  */
 export abstract class BaseCommand<T extends typeof Command> extends Command {
   static override enableJsonFlag = true;
@@ -51,6 +57,19 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
     return this.#logger;
   }
 
+  override log(message: string = '', ...args: unknown[]): void {
+    super.log(safeText(format(message, ...args)));
+  }
+
+  override logToStderr(message: string = '', ...args: unknown[]): void {
+    super.logToStderr(safeText(format(message, ...args)));
+  }
+
+  /** oclif's own logJson, with the characters JSON.stringify leaves raw (C1, bidi controls) escaped; the parsed value is the same. */
+  protected override logJson(json: unknown): void {
+    ux.stdout(safeJsonText(ux.colorizeJson(json, { pretty: true, theme: this.config.theme?.json })));
+  }
+
   protected override async catch(error: Error & { exitCode?: number }): Promise<never> {
     // `this.exit()` from a command is a deliberate exit, not a failure to report.
     if (error instanceof Errors.ExitError) throw error;
@@ -59,7 +78,7 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
       this.logJson({ error: payload });
     } else {
       process.stderr.write(`${renderError(payload)}\n`);
-      if (stack !== undefined && this.debugEnabled()) process.stderr.write(`${stack}\n`);
+      if (stack !== undefined && this.debugEnabled()) process.stderr.write(`${safeText(stack)}\n`);
     }
     this.exit(payload.exitCode);
   }

@@ -1,4 +1,5 @@
 import { noEligibleNode, type ClusterSettings, type CoordinationStore, type Lease, type Member, type PrimaryRecord, type StoredEvent } from '@tandem/core';
+import { safeLine } from './safe-text.js';
 
 /** What `tandem status` shows: the store's view of the cluster, read in one go. */
 export interface ClusterView {
@@ -44,22 +45,28 @@ export async function readClusterView(store: CoordinationStore, cluster: string,
   return { cluster, lease, lastEpoch, settings, lastPrimary, stuck, members, configuredNodes, silentNodes, recentEvents: events.slice(-eventCount), warnings };
 }
 
+/**
+ * Every field here was read from the store, which anyone who can write to it controls:
+ * each is escaped as one line (safeLine) before it is padded into its column.
+ */
 export function renderClusterView(v: ClusterView): string {
-  const last = v.lastPrimary === undefined ? '' : `; last promoted ${v.lastPrimary.node} at epoch ${v.lastPrimary.epoch}`;
+  const last = v.lastPrimary === undefined ? '' : `; last promoted ${safeLine(v.lastPrimary.node)} at epoch ${safeLine(v.lastPrimary.epoch)}`;
   const lines = [
-    ...(v.stuck === undefined ? [] : [`!! ${v.stuck}`, '']),
-    `cluster ${v.cluster}: ${v.lease ? `primary ${v.lease.holder}, lease epoch ${v.lease.epoch} (${Math.round(v.lease.remainingMs)} ms left)` : 'NO PRIMARY'}; last epoch ${v.lastEpoch}${last}${v.settings.maintenance ? '; MAINTENANCE' : ''}`,
+    ...(v.stuck === undefined ? [] : [`!! ${safeLine(v.stuck)}`, '']),
+    `cluster ${safeLine(v.cluster)}: ${v.lease ? `primary ${safeLine(v.lease.holder)}, lease epoch ${safeLine(v.lease.epoch)} (${Math.round(v.lease.remainingMs)} ms left)` : 'NO PRIMARY'}; last epoch ${safeLine(v.lastEpoch)}${last}${v.settings.maintenance ? '; MAINTENANCE' : ''}`,
     '',
     `${'NODE'.padEnd(12)}${'ROLE'.padEnd(11)}${'EPOCH'.padEnd(7)}${'HEARTBEAT'.padEnd(11)}FACTS`,
-    ...v.members.map((m) => `${m.node.padEnd(12)}${m.role.padEnd(11)}${String(m.epoch).padEnd(7)}${`${Math.round(m.remainingMs)}ms`.padEnd(11)}${Object.entries(m.facts).map(([k, x]) => `${k}=${String(x)}`).join(' ')}`),
-    ...v.silentNodes.map((n) => `${n.padEnd(12)}${'-'.padEnd(11)}${'-'.padEnd(7)}${'none'.padEnd(11)}`),
+    ...v.members.map((m) => `${safeLine(m.node).padEnd(12)}${safeLine(m.role).padEnd(11)}${safeLine(m.epoch).padEnd(7)}${`${Math.round(m.remainingMs)}ms`.padEnd(11)}${Object.entries(m.facts).map(([k, x]) => `${safeLine(k)}=${safeLine(x)}`).join(' ')}`),
+    ...v.silentNodes.map((n) => `${safeLine(n).padEnd(12)}${'-'.padEnd(11)}${'-'.padEnd(7)}${'none'.padEnd(11)}`),
   ];
-  if (v.settings.request) lines.push('', `pending request: ${v.settings.request.kind}${v.settings.request.target ? ` to ${v.settings.request.target}` : ''} (${v.settings.request.id})`);
-  if (v.warnings.length > 0) lines.push('', ...v.warnings.map((w) => `! ${w}`));
+  const request = v.settings.request;
+  if (request) lines.push('', `pending request: ${safeLine(request.kind)}${request.target ? ` to ${safeLine(request.target)}` : ''} (${safeLine(request.id)})`);
+  if (v.warnings.length > 0) lines.push('', ...v.warnings.map((w) => `! ${safeLine(w)}`));
   if (v.recentEvents.length > 0) lines.push('', 'recent events:', ...v.recentEvents.map(renderEvent));
   return lines.join('\n');
 }
 
+/** One line per event, whatever its message holds: a newline in it would forge the next event. */
 export function renderEvent(e: StoredEvent): string {
-  return `${new Date(e.atWallMs).toISOString()}  ${e.node.padEnd(8)} ${e.type.padEnd(22)} ${e.message}`;
+  return `${new Date(e.atWallMs).toISOString()}  ${safeLine(e.node).padEnd(8)} ${safeLine(e.type).padEnd(22)} ${safeLine(e.message)}`;
 }

@@ -1,7 +1,8 @@
 import { createInterface } from 'node:readline/promises';
 import { TandemError } from '@tandem/core';
+import { safeLine } from './safe-text.js';
 
-/** Ask a yes/no question on the terminal; without a terminal, refuse unless --yes was given. */
+/** Ask a yes/no question on the terminal; without a terminal, refuse unless --yes was given. The question may name what the store holds: one line, escaped. */
 export async function confirmOrRefuse(question: string, yes: boolean): Promise<void> {
   if (yes) return;
   if (!process.stdin.isTTY) {
@@ -9,7 +10,7 @@ export async function confirmOrRefuse(question: string, yes: boolean): Promise<v
   }
   const rl = createInterface({ input: process.stdin, output: process.stderr });
   try {
-    const answer = await rl.question(`${question} [y/N] `);
+    const answer = await rl.question(`${safeLine(question)} [y/N] `);
     if (!/^y(es)?$/i.test(answer.trim())) throw new TandemError('declined', 'not confirmed; nothing was changed');
   } finally {
     rl.close();

@@ -1,4 +1,5 @@
 import { ExitCode, StoreUnavailableError, TandemError, formatProblem, type ExitCodeName, type Problem } from '@tandem/core';
+import { safeLine, safeText } from './safe-text.js';
 
 /** The `error` member of a failed command's `--json` output. Scripts rely on this shape. */
 export interface ErrorPayload {
@@ -48,7 +49,7 @@ function kindOf(exitCode: number): ExitCodeName {
   return hit ? hit[0] : 'failed';
 }
 
-/** The text an operator reads on stderr: the message, then one line per problem. */
+/** The text an operator reads on stderr: the message, then one line per problem. Both may quote the store or a plugin: made safe for a terminal. */
 export function renderError(payload: ErrorPayload): string {
-  return [`Error: ${payload.message}`, ...payload.problems.map((p) => `  - ${formatProblem(p)}`)].join('\n');
+  return [`Error: ${safeText(payload.message)}`, ...payload.problems.map((p) => `  - ${safeLine(formatProblem(p))}`)].join('\n');
 }

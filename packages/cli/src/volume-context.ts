@@ -4,6 +4,7 @@ import { allNodeInfos, ExecaCommandRunner, issuesToProblems, loadConfigFile, res
 import { VolumeAdmin, volumeOptions, type VolumeOptions, type VolumeStatus } from '@tandem/plugin-volume-iscsi-mirror';
 import { requireMember } from './await-primary.js';
 import { resolveConfigPath } from './config-file.js';
+import { safeLine } from './safe-text.js';
 
 /**
  * What the `tandem volume` commands share: the config, the volume-iscsi-mirror resource it names, the
@@ -97,11 +98,15 @@ export function progressBar(percent: number, width = 30): string {
   return `[${'#'.repeat(filled)}${'-'.repeat(width - filled)}] ${clamped.toFixed(1).padStart(5)}%`;
 }
 
-/** The status as people read it: the array, one line per member, and the resync bar while one runs. */
+/**
+ * The status as people read it: the array, one line per member, and the resync bar while one runs.
+ * The fields are what mdadm and the sessions on this host report, through the plugin: one line each.
+ */
 export function renderVolumeStatus(s: VolumeStatus): string {
-  const lines = [`${s.device}${s.kernelName ? ` (${s.kernelName})` : ''}: ${s.state}${s.degraded ? ` - ${s.degraded}` : ''}`];
-  const width = Math.max(...s.members.map((m) => m.array.length));
-  for (const m of s.members) lines.push(`  ${m.array.padEnd(width)}  ${(m.device ?? '-').padEnd(10)}  ${m.state}`);
+  const lines = [`${safeLine(s.device)}${s.kernelName ? ` (${safeLine(s.kernelName)})` : ''}: ${safeLine(s.state)}${s.degraded ? ` - ${safeLine(s.degraded)}` : ''}`];
+  const members = s.members.map((m) => ({ array: safeLine(m.array), device: safeLine(m.device ?? '-'), state: safeLine(m.state) }));
+  const width = Math.max(...members.map((m) => m.array.length));
+  for (const m of members) lines.push(`  ${m.array.padEnd(width)}  ${m.device.padEnd(10)}  ${m.state}`);
   if (s.progress) {
     const speed = s.progress.speedKiBs === undefined ? '' : `  ${s.progress.speedKiBs} KiB/s`;
     const left = s.progress.finishMinutes === undefined ? '' : `  ${s.progress.finishMinutes} min left`;

@@ -4,6 +4,7 @@ import { BaseCommand } from '../base-command.js';
 import { clusterFlags, withCluster } from '../cluster-context.js';
 import { pause } from '../poll.js';
 import { renderEvent } from '../cluster-view.js';
+import { safeJsonText } from '../safe-text.js';
 
 export default class Events extends BaseCommand<typeof Events> {
   static override summary = 'Print the cluster\'s event history: detections, elections, fences, promotions, alerts.';
@@ -39,7 +40,8 @@ export default class Events extends BaseCommand<typeof Events> {
 
   private print(e: StoredEvent): void {
     // --follow --json streams one object per line; the final JSON payload would never come.
-    if (this.flags.follow && this.jsonEnabled()) process.stdout.write(`${JSON.stringify(e)}\n`);
+    // JSON.stringify escapes C0 controls (and so newlines) but not C1 or bidi controls: safeJsonText does, losslessly.
+    if (this.flags.follow && this.jsonEnabled()) process.stdout.write(`${safeJsonText(JSON.stringify(e))}\n`);
     else this.log(renderEvent(e));
   }
 }

@@ -5,6 +5,7 @@ import { awaitNewPrimary, requireMember } from '../await-primary.js';
 import { BaseCommand } from '../base-command.js';
 import { clusterFlags, withCluster } from '../cluster-context.js';
 import { confirmOrRefuse } from '../confirm.js';
+import { safeLine } from '../safe-text.js';
 
 export interface FailoverResult {
   readonly to: string;
@@ -42,7 +43,7 @@ export default class Failover extends BaseCommand<typeof Failover> {
       this.log(`failover to ${to} requested; waiting...`);
       try {
         const { lease: next, waitedMs } = await awaitNewPrimary(store, { from: lease?.holder, to, afterEpoch: lease?.epoch ?? 0, timeoutMs: this.flags['timeout-ms'] });
-        this.log(`failover done: ${next.holder} is primary at epoch ${next.epoch} after ${waitedMs} ms`);
+        this.log(`failover done: ${safeLine(next.holder)} is primary at epoch ${safeLine(next.epoch)} after ${waitedMs} ms`);
         return { to: next.holder, epoch: next.epoch, durationMs: waitedMs };
       } catch (error) {
         await store.completeRequest(id);

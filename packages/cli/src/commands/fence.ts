@@ -5,6 +5,7 @@ import { BaseCommand } from '../base-command.js';
 import { clusterFlags, withCluster } from '../cluster-context.js';
 import { confirmOrRefuse } from '../confirm.js';
 import { actingNode, composeAs, levelsFor } from '../local-composition.js';
+import { safeLine } from '../safe-text.js';
 
 export interface FenceResult {
   readonly node: string;
@@ -42,7 +43,7 @@ export default class Fence extends BaseCommand<typeof Fence> {
       }
       const verified = r.proofs.map((p) => p.verified);
       await cluster.store.appendEvent({ atWallMs: at, node: 'operator', type: 'admin.fence', message: `${target} fenced by hand at epoch ${epoch} (level ${r.level})` });
-      this.log(`${target} fenced at epoch ${epoch} by level ${r.level}: ${verified.join('; ')}`);
+      this.log(`${safeLine(target)} fenced at epoch ${epoch} by level ${r.level}: ${verified.map(safeLine).join('; ')}`);
       return { node: target, epoch, level: r.level, verified };
     });
   }

@@ -1,6 +1,7 @@
 import { ExitCode, TandemError, type ContractName } from '@tandem/core';
 import { BaseCommand } from '../base-command.js';
 import { discoverPlugins, discoveryRoots } from '../plugin-discovery.js';
+import { safeLine } from '../safe-text.js';
 
 export interface HaPluginRow {
   readonly id: string;
@@ -57,12 +58,13 @@ Exits 4 if a plugin package was found but could not be loaded; it is still liste
       this.log('no HA plugins found; install one with `tandem plugins install <npm package>`');
       return;
     }
-    const rows = plugins.map((p) => [p.id, p.version, p.contracts.join(',') || '-', p.origin, p.error === undefined ? p.description : `LOAD FAILED: ${p.error}`]);
+    // Every cell comes from a package's own package.json or manifest: one line each.
+    const rows = plugins.map((p) => [p.id, p.version, p.contracts.join(',') || '-', p.origin, p.error === undefined ? p.description : `LOAD FAILED: ${p.error}`].map(safeLine));
     const header = ['ID', 'VERSION', 'CONTRACTS', 'ORIGIN', 'DESCRIPTION'];
     const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
     const line = (cells: readonly string[]): string => cells.map((c, i) => (i === cells.length - 1 ? c : c.padEnd(widths[i] ?? 0))).join('  ');
     this.log(line(header));
     for (const r of rows) this.log(line(r));
-    for (const p of plugins) this.log(`  ${p.id}: ${p.packageName} from ${p.directory}`);
+    for (const p of plugins) this.log(`  ${safeLine(p.id)}: ${safeLine(p.packageName)} from ${safeLine(p.directory)}`);
   }
 }

@@ -2,6 +2,7 @@ import { newIdentity } from '@tandem/agent';
 import { TandemError, type ClusterIdentity } from '@tandem/core';
 import { BaseCommand } from '../base-command.js';
 import { clusterFlags, withCluster } from '../cluster-context.js';
+import { safeLine } from '../safe-text.js';
 
 export default class Init extends BaseCommand<typeof Init> {
   static override summary = "Write the cluster's identity into its store, once, before the first agent starts.";
@@ -21,7 +22,8 @@ export default class Init extends BaseCommand<typeof Init> {
       }
       const created = held.clusterId === proposed.clusterId;
       if (created) await store.appendEvent({ atWallMs: clock.wallMs(), node: 'operator', type: 'admin.init', message: `cluster ${held.cluster} initialised (id ${held.clusterId})` });
-      this.log(created ? `cluster ${held.cluster} initialised: id ${held.clusterId}` : `cluster ${held.cluster} was already initialised: id ${held.clusterId} (unchanged)`);
+      const [name, id] = [safeLine(held.cluster), safeLine(held.clusterId)];
+      this.log(created ? `cluster ${name} initialised: id ${id}` : `cluster ${name} was already initialised: id ${id} (unchanged)`);
       return { ...held, created };
     });
   }

@@ -5,6 +5,7 @@ import { BaseCommand } from '../base-command.js';
 import { clusterFlags, withCluster } from '../cluster-context.js';
 import { actingNode, composeAs, levelsFor } from '../local-composition.js';
 import { requestDataRejoin, type DataRejoin } from '../rejoin-data.js';
+import { safeLine } from '../safe-text.js';
 
 export interface RejoinResult {
   readonly node: string;
@@ -53,11 +54,12 @@ export default class Rejoin extends BaseCommand<typeof Rejoin> {
         throw new TandemError('failed', `could not unfence ${target}`, { problems: failures.map((f) => ({ path: 'fencing', message: f })) });
       }
       await cluster.store.appendEvent({ atWallMs: at, node: 'operator', type: 'admin.rejoin', message: `${target} unfenced (${unfenced.join(', ') || 'no fencer needed it'}); it may start as a replica` });
-      this.log(`${target} may rejoin as a replica: unfenced by ${unfenced.join(', ') || '(no fencer can unfence; nothing to undo)'}`);
+      this.log(`${safeLine(target)} may rejoin as a replica: unfenced by ${unfenced.map(safeLine).join(', ') || '(no fencer can unfence; nothing to undo)'}`);
       if (!this.flags.data) return { node: target, unfenced };
       const data = await requestDataRejoin(cluster.store, cluster.clock, target, this.flags['data-timeout']);
       if (!data.ok) throw new TandemError('failed', `${target} could not rejoin: ${data.reason}`, { problems: [{ path: 'NODE', message: data.reason, fix: 'fix the cause shown, then run `tandem rejoin --data` again; the old data is never deleted' }] });
-      this.log(data.reason);
+      // The node's agent wrote this in an event message.
+      this.log(safeLine(data.reason));
       return { node: target, unfenced, data };
     });
   }

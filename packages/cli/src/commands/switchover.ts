@@ -4,6 +4,7 @@ import { TandemError } from '@tandem/core';
 import { awaitNewPrimary, requireMember } from '../await-primary.js';
 import { BaseCommand } from '../base-command.js';
 import { clusterFlags, withCluster } from '../cluster-context.js';
+import { safeLine } from '../safe-text.js';
 
 export interface SwitchoverResult {
   readonly from: string;
@@ -39,10 +40,10 @@ export default class Switchover extends BaseCommand<typeof Switchover> {
       const id = randomUUID();
       await store.updateSettings({ request: { id, kind: 'switchover', from: lease.holder, ...(to ? { target: to } : {}), requestedAtWallMs: clock.wallMs() } });
       await store.appendEvent({ atWallMs: clock.wallMs(), node: 'operator', type: 'admin.switchover', message: `switchover requested from ${lease.holder}${to ? ` to ${to}` : ''}`, data: { id } });
-      this.log(`switchover requested: ${lease.holder} -> ${to ?? 'best replica'} (epoch ${lease.epoch}); waiting...`);
+      this.log(`switchover requested: ${safeLine(lease.holder)} -> ${safeLine(to ?? 'best replica')} (epoch ${safeLine(lease.epoch)}); waiting...`);
       try {
         const { lease: next, waitedMs } = await awaitNewPrimary(store, { from: lease.holder, to, afterEpoch: lease.epoch, timeoutMs: this.flags['timeout-ms'] });
-        this.log(`switchover done: ${next.holder} is primary at epoch ${next.epoch} after ${waitedMs} ms`);
+        this.log(`switchover done: ${safeLine(next.holder)} is primary at epoch ${safeLine(next.epoch)} after ${waitedMs} ms`);
         return { from: lease.holder, to: next.holder, epoch: next.epoch, durationMs: waitedMs };
       } catch (error) {
         await store.completeRequest(id);

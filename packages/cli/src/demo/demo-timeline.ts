@@ -1,4 +1,5 @@
 import type { StoredEvent } from '@tandem/core';
+import { safeLine } from '../safe-text.js';
 
 export interface TimelineRow {
   readonly step: string;
@@ -30,11 +31,12 @@ export function buildTimeline(events: readonly StoredEvent[], crashAtWallMs: num
   ];
 }
 
+/** Node names and details come from the store's events: one line each. */
 export function renderTimeline(rows: readonly TimelineRow[], crashAtWallMs: number): string {
   const lines = [`${'STEP'.padEnd(16)}${'+MS'.padStart(8)}  ${'NODE'.padEnd(6)}DETAIL`];
   for (const r of rows) {
     const at = r.atWallMs === undefined ? '-' : String(r.atWallMs - crashAtWallMs);
-    lines.push(`${r.step.padEnd(16)}${at.padStart(8)}  ${(r.node ?? '').padEnd(6)}${r.detail}`);
+    lines.push(`${r.step.padEnd(16)}${at.padStart(8)}  ${safeLine(r.node ?? '').padEnd(6)}${safeLine(r.detail)}`);
   }
   return lines.join('\n');
 }

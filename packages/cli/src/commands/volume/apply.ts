@@ -2,6 +2,7 @@ import { Flags } from '@oclif/core';
 import { callWithDeadline, SystemClock } from '@tandem/core';
 import { BaseCommand } from '../../base-command.js';
 import { confirmOrRefuse } from '../../confirm.js';
+import { safeLine } from '../../safe-text.js';
 import { nodeName, openVolume, outcomeError, targetFlags, volumeFlags } from '../../volume-context.js';
 
 export interface VolumeApplyResult {
@@ -41,8 +42,9 @@ Exit codes: 0 done, 1 a command failed, 5 a program is missing, 7 refused to pro
     if (o.code !== 'ok') throw outcomeError(`volume apply on ${name}`, o);
     // A storage host's script says, step by step, what it created and what was already present.
     const output = typeof o.data === 'string' && o.data !== o.reason ? o.data.trimEnd() : undefined;
+    // The script's output is multi-line; `log` escapes every control in it but newlines and tabs.
     if (output) this.log(output);
-    this.log(o.reason);
+    this.log(safeLine(o.reason));
     return { target: name, created: flags.create, result: o.reason, ...(output ? { output } : {}) };
   }
 }
