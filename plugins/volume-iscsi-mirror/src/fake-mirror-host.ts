@@ -1,5 +1,5 @@
 import { revealText, type CommandResult, type CommandSpec } from '@tandem/core';
-import { NODE_DIR, nodeRecordPath } from './iscsi-node-record.js';
+import { NODE_DIR, nodeRecordPath, WRITE_PRIVATE } from './iscsi-node-record.js';
 import { ISCSI_IFACE, type VolumeOptions } from './options.js';
 
 /** What one LUN looks like to the fake initiator. */
@@ -86,9 +86,12 @@ export class FakeMirrorHost {
       case 'tee':
         this.initiatorFile = spec.input === undefined ? '' : revealText(spec.input);
         return ok(this.initiatorFile);
-      case 'install':
-        if (this.refuseRecordWrite) return exit(1, '', `install: cannot create regular file '${a.at(-1)!}': Read-only file system`);
-        this.nodeFiles.set(a.at(-1)!, spec.input === undefined ? '' : revealText(spec.input));
+      case 'sh':
+        // `sh -c WRITE_PRIVATE name <file>`: stdin into <file>. Other scripts (`sh -s`, a storage host's) just succeed.
+        if (a[0] !== '-c') return ok('');
+        if (a[1] !== WRITE_PRIVATE || a.length !== 4) return exit(2, '', `sh: unexpected script ${JSON.stringify(a)}`);
+        if (this.refuseRecordWrite) return exit(2, '', `tandem-write-private: 1: cannot create ${a[3]!}: Read-only file system`);
+        this.nodeFiles.set(a[3]!, spec.input === undefined ? '' : revealText(spec.input));
         return ok('');
       case 'mv': {
         const moved = this.nodeFiles.get(a[1]!);

@@ -18,7 +18,8 @@ describe('VolumeAdmin.plan', () => {
     expect(script).toContain(`mdadm --assemble /dev/md/tandem-data --uuid=${ARRAY_UUID} --run '/dev/<array1-disk>' '/dev/<array2-disk>'`);
     expect(script).toContain('mount -t ext4 /dev/md/tandem-data /srv/tandem');
     // The CHAP password goes into the node record on stdin; the plan shows where, never what.
-    expect(script).toContain("timeout 30s install -m 600 /dev/stdin /etc/iscsi/nodes/iqn.2026-12.org.tandem:array2/198.51.100.22,3260,1/tandem-storage.tandem-new <<'TANDEM_INPUT'\n***\nTANDEM_INPUT");
+    expect(script).toContain(`timeout 30s sh -c 'umask 077 && rm -f -- "$1" && set -C && cat > "$1"' tandem-write-private /etc/iscsi/nodes/iqn.2026-12.org.tandem:array2/198.51.100.22,3260,1/tandem-storage.tandem-new <<'TANDEM_INPUT'\n***\nTANDEM_INPUT`);
+    expect(script).not.toContain('/dev/stdin');
     expect(script).not.toContain('node.session.auth.password');
     expect(o.data!.commands.length).toBeGreaterThan(10);
   });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { NODE_DIR } from './iscsi-node-record.js';
+import { NODE_DIR, WRITE_PRIVATE } from './iscsi-node-record.js';
 import { agentOn, ARRAY_UUID, ctx } from './testing/fixtures.js';
 import type { VolumeAgent, VolumeResourceState } from './volume-agent.js';
 
@@ -127,7 +127,7 @@ describe('VolumeAgent start (every node) and promote (the primary)', () => {
     const before = host.recorded.length;
     await agent.stop(ctx());
     await agent.start(ctx());
-    expect(host.lines().slice(before).filter((l) => l.startsWith('install') || l.startsWith('mv'))).toEqual([]);
+    expect(host.lines().slice(before).filter((l) => l.startsWith('sh ') || l.startsWith('mv'))).toEqual([]);
   });
 });
 
@@ -140,9 +140,12 @@ describe('issue 14, row: a failing `iscsiadm â€¦ node.session.auth.password -v â
     expect(o.reason).not.toContain('s3cret-chap-pw');
     expect(host.recorded.flatMap((s) => s.args.map(String)).join(' ')).not.toContain('s3cret-chap-pw');
     expect(host.lines().some((l) => l.includes('node.session.auth.password'))).toBe(false);
-    // It reached the record on stdin, marked sensitive, so a dry-run or a message shows ***.
-    const written = host.recorded.find((s) => s.file === 'install');
+    // It reached the record on stdin, marked sensitive, so a dry-run or a message shows ***; argv is the
+    // fixed script and the temporary file next to the record, nothing from the environment.
+    const written = host.recorded.find((s) => s.file === 'sh');
     expect(String(written?.input)).toBe('***');
+    expect(written?.args).toEqual(['-c', WRITE_PRIVATE, 'tandem-write-private', `${NODE_DIR}/iqn.2026-12.org.tandem:array1/198.51.100.21,3260,1/tandem-storage.tandem-new`]);
+    expect(written?.env).toBeUndefined();
   });
 });
 
