@@ -82,27 +82,29 @@ export class SqliteCoordinationStore implements CoordinationStore {
     this.sql = prepareStatements(this.db);
   }
 
-  async acquireLease(node: string, ttlMs: number): Promise<LeaseResult> {
+  async acquireLease(node: string, ttlMs: number, token = ''): Promise<LeaseResult> {
     assertTtlMs(ttlMs, 'acquireLease');
-    return this.write('acquireLease', (now) => {
+    return this.write('acquireLease', (now): LeaseResult => {
       const current = this.liveLease(now);
       if (current !== undefined && current.holder !== node) return { acquired: false, current: view(current, now) };
+      // The same node name under another token: another process's lease (a previous run, or another agent with this name).
+      if (current !== undefined && current.token !== token) return { acquired: false, current: view(current, now), heldByOtherProcess: true };
       let epoch = current?.epoch;
       if (epoch === undefined) {
         epoch = this.sql.lastEpoch.get()!.last_epoch + 1;
         this.sql.setLastEpoch.run(epoch);
       }
-      const lease: LeaseRow = { holder: node, epoch, expires_at_wall_ms: now + ttlMs };
+      const lease: LeaseRow = { holder: node, token, epoch, expires_at_wall_ms: now + ttlMs };
       this.sql.putLease.run(lease);
       return { acquired: true, lease: view(lease, now) };
     });
   }
 
-  async renewLease(node: string, epoch: number, ttlMs: number): Promise<LeaseResult> {
+  async renewLease(node: string, epoch: number, ttlMs: number, token = ''): Promise<LeaseResult> {
     assertTtlMs(ttlMs, 'renewLease');
     return this.write('renewLease', (now) => {
       const current = this.liveLease(now);
-      if (current === undefined || current.holder !== node || current.epoch !== epoch) {
+      if (current === undefined || current.holder !== node || current.token !== token || current.epoch !== epoch) {
         return { acquired: false, current: current === undefined ? undefined : view(current, now) };
       }
       const lease: LeaseRow = { ...current, expires_at_wall_ms: now + ttlMs };
@@ -111,10 +113,10 @@ export class SqliteCoordinationStore implements CoordinationStore {
     });
   }
 
-  async releaseLease(node: string, epoch: number): Promise<boolean> {
+  async releaseLease(node: string, epoch: number, token = ''): Promise<boolean> {
     return this.write('releaseLease', (now) => {
       const current = this.liveLease(now);
-      if (current === undefined || current.holder !== node || current.epoch !== epoch) return false;
+      if (current === undefined || current.holder !== node || current.token !== token || current.epoch !== epoch) return false;
       this.sql.deleteLease.run();
       return true;
     });

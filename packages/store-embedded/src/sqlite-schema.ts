@@ -3,8 +3,9 @@ import Database from 'better-sqlite3';
 /**
  * Bumped when the tables change; a file with a newer version is refused rather than misread.
  * 1: lease, epoch_counter, members, settings, events. 2: + primary_record, cluster_identity.
+ * 3: + lease.token (the holder process's token; a lease of an older file migrates with token '').
  */
-export const SCHEMA_VERSION = 2;
+export const SCHEMA_VERSION = 3;
 
 /*
  * One row tables are pinned to id = 1 by a CHECK, so "the lease" can never
@@ -14,13 +15,16 @@ export const SCHEMA_VERSION = 2;
  * Every statement is idempotent (IF NOT EXISTS, OR IGNORE), so running the
  * whole script is also the migration from any older version: a version 1
  * file gains the primary_record table, empty, and keeps everything else.
+ * A column added to an existing table cannot be written that way: see
+ * ADDED_COLUMNS, run after the script.
  */
 const SCHEMA_SQL = `
 CREATE TABLE IF NOT EXISTS lease (
   id INTEGER PRIMARY KEY CHECK (id = 1),
   holder TEXT NOT NULL,
   epoch INTEGER NOT NULL,
-  expires_at_wall_ms INTEGER NOT NULL
+  expires_at_wall_ms INTEGER NOT NULL,
+  token TEXT NOT NULL DEFAULT ''
 );
 CREATE TABLE IF NOT EXISTS epoch_counter (
   id INTEGER PRIMARY KEY CHECK (id = 1),
@@ -58,6 +62,23 @@ CREATE TABLE IF NOT EXISTS events (
   data_json TEXT
 );
 `;
+
+/**
+ * Columns later versions added to tables an older file already has, each
+ * added only when the table lacks it (so a migrated file is migrated once).
+ * 3: lease.token; the lease a version 2 file holds keeps its holder and
+ * epoch and gets token '' (the token of callers that give none).
+ */
+const ADDED_COLUMNS: readonly { readonly table: string; readonly column: string; readonly definition: string }[] = [
+  { table: 'lease', column: 'token', definition: "TEXT NOT NULL DEFAULT ''" },
+];
+
+function addMissingColumns(db: Database.Database): void {
+  for (const { table, column, definition } of ADDED_COLUMNS) {
+    const columns = db.pragma(`table_info(${table})`) as readonly { name: string }[];
+    if (!columns.some((c) => c.name === column)) db.exec(`ALTER TABLE ${table} ADD COLUMN ${column} ${definition}`);
+  }
+}
 
 /**
  * `journal_mode = WAL`, retried while the file is busy. SQLite may answer
@@ -98,6 +119,7 @@ export function openStoreDatabase(path: string, busyTimeoutMs: number): Database
         throw new Error(`store file ${path} has schema version ${version}; this Tandem understands up to ${SCHEMA_VERSION}`);
       }
       db.exec(SCHEMA_SQL);
+      addMissingColumns(db);
       db.pragma(`user_version = ${SCHEMA_VERSION}`);
     }).immediate();
     return db;

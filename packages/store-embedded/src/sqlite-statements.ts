@@ -2,6 +2,8 @@ import type Database from 'better-sqlite3';
 
 export interface LeaseRow {
   readonly holder: string;
+  /** The holder process's token; never shown to readers. */
+  readonly token: string;
   readonly epoch: number;
   readonly expires_at_wall_ms: number;
 }
@@ -60,9 +62,9 @@ export interface Statements {
 /** Every statement the store runs, prepared once per connection. */
 export function prepareStatements(db: Database.Database): Statements {
   return {
-    readLease: db.prepare<[], LeaseRow>('SELECT holder, epoch, expires_at_wall_ms FROM lease WHERE id = 1'),
+    readLease: db.prepare<[], LeaseRow>('SELECT holder, token, epoch, expires_at_wall_ms FROM lease WHERE id = 1'),
     putLease: db.prepare<[LeaseRow]>(
-      'INSERT OR REPLACE INTO lease (id, holder, epoch, expires_at_wall_ms) VALUES (1, @holder, @epoch, @expires_at_wall_ms)',
+      'INSERT OR REPLACE INTO lease (id, holder, token, epoch, expires_at_wall_ms) VALUES (1, @holder, @token, @epoch, @expires_at_wall_ms)',
     ),
     deleteLease: db.prepare<[]>('DELETE FROM lease WHERE id = 1'),
     lastEpoch: db.prepare<[], { last_epoch: number }>('SELECT last_epoch FROM epoch_counter WHERE id = 1'),

@@ -104,24 +104,24 @@ export class RedisCoordinationStore implements CoordinationStore {
     this.watch = watchConnection(this.redis, this.logger);
   }
 
-  async acquireLease(node: string, ttlMs: number): Promise<LeaseResult> {
+  async acquireLease(node: string, ttlMs: number, token = ''): Promise<LeaseResult> {
     assertTtlMs(ttlMs, 'acquireLease');
     return this.call('acquireLease', async () => {
-      const result = leaseResultFrom(await this.script('tandemAcquireLease')(this.keys.lease, this.keys.epoch, node, ttlMs));
+      const result = leaseResultFrom(await this.script('tandemAcquireLease')(this.keys.lease, this.keys.epoch, node, ttlMs, token));
       return this.confirmReplicated('acquireLease', result);
     });
   }
 
-  async renewLease(node: string, epoch: number, ttlMs: number): Promise<LeaseResult> {
+  async renewLease(node: string, epoch: number, ttlMs: number, token = ''): Promise<LeaseResult> {
     assertTtlMs(ttlMs, 'renewLease');
     return this.call('renewLease', async () => {
-      const result = leaseResultFrom(await this.script('tandemRenewLease')(this.keys.lease, node, epoch, ttlMs));
+      const result = leaseResultFrom(await this.script('tandemRenewLease')(this.keys.lease, node, epoch, ttlMs, token));
       return this.confirmReplicated('renewLease', result);
     });
   }
 
-  async releaseLease(node: string, epoch: number): Promise<boolean> {
-    return this.call('releaseLease', async () => (await this.script('tandemReleaseLease')(this.keys.lease, node, epoch)) === 1);
+  async releaseLease(node: string, epoch: number, token = ''): Promise<boolean> {
+    return this.call('releaseLease', async () => (await this.script('tandemReleaseLease')(this.keys.lease, node, epoch, token)) === 1);
   }
 
   async readLease(): Promise<Lease | undefined> {

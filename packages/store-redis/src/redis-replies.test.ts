@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parsePrimaryReply, parseRecordPrimaryReply } from './redis-replies.js';
+import { leaseResultFrom, parsePrimaryReply, parseRecordPrimaryReply } from './redis-replies.js';
 
 describe('primary record replies', () => {
   it('reads an absent record as undefined and a whole one as numbers', () => {
@@ -20,5 +20,18 @@ describe('primary record replies', () => {
     expect(parseRecordPrimaryReply(1)).toBe(true);
     expect(parseRecordPrimaryReply(0)).toBe(false);
     expect(() => parseRecordPrimaryReply('1')).toThrow(/record-primary script/);
+  });
+});
+
+describe('lease replies', () => {
+  it("reads the acquire script's fifth element: another process under the caller's node name", () => {
+    expect.hasAssertions();
+    expect(leaseResultFrom([1, 'db1', 3, 9000, 0])).toEqual({ acquired: true, lease: { holder: 'db1', epoch: 3, remainingMs: 9000 } });
+    expect(leaseResultFrom([0, 'db1', 3, 9000, 1])).toEqual({ acquired: false, current: { holder: 'db1', epoch: 3, remainingMs: 9000 }, heldByOtherProcess: true });
+    expect(leaseResultFrom([0, 'db2', 3, 9000, 0])).toEqual({ acquired: false, current: { holder: 'db2', epoch: 3, remainingMs: 9000 } });
+    // The renew script answers four elements, never the flag.
+    expect(leaseResultFrom([0, 'db1', 3, 9000])).toEqual({ acquired: false, current: { holder: 'db1', epoch: 3, remainingMs: 9000 } });
+    expect(() => leaseResultFrom([0, 'db1', 3, 9000, 'yes'])).toThrow(/lease script/);
+    expect(() => leaseResultFrom([0, 'db1', 3])).toThrow(/lease script/);
   });
 });

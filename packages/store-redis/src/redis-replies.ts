@@ -21,20 +21,22 @@ function shapeError(what: string, reply: unknown): Error {
   return new Error(`unexpected redis reply for ${what}: ${JSON.stringify(reply)}`);
 }
 
-/** {granted, holder|null, epoch, pttl} from the lease scripts. */
-export function parseLeaseReply(reply: unknown): { granted: boolean; lease: Lease | undefined } {
-  if (!Array.isArray(reply) || reply.length !== 4) throw shapeError('lease script', reply);
-  const [granted, holder, epoch, pttl] = reply as [unknown, unknown, unknown, unknown];
-  if (holder === null || holder === undefined) return { granted: false, lease: undefined };
+/** {granted, holder|null, epoch, pttl} from the lease scripts; the acquire script adds {.., heldByOtherProcess 0|1}. */
+export function parseLeaseReply(reply: unknown): { granted: boolean; lease: Lease | undefined; heldByOtherProcess: boolean } {
+  if (!Array.isArray(reply) || (reply.length !== 4 && reply.length !== 5)) throw shapeError('lease script', reply);
+  const [granted, holder, epoch, pttl, other] = reply as [unknown, unknown, unknown, unknown, unknown];
+  if (other !== undefined && other !== 0 && other !== 1) throw shapeError('lease script', reply);
+  if (holder === null || holder === undefined) return { granted: false, lease: undefined, heldByOtherProcess: false };
   if (typeof holder !== 'string' || typeof epoch !== 'number' || typeof pttl !== 'number') throw shapeError('lease script', reply);
   // PTTL can read 0 or below in the last millisecond; a lease with no time left is not a lease.
-  if (pttl <= 0) return { granted: false, lease: undefined };
-  return { granted: granted === 1, lease: { holder, epoch, remainingMs: pttl } };
+  if (pttl <= 0) return { granted: false, lease: undefined, heldByOtherProcess: false };
+  return { granted: granted === 1, lease: { holder, epoch, remainingMs: pttl }, heldByOtherProcess: granted !== 1 && other === 1 };
 }
 
 export function leaseResultFrom(reply: unknown): LeaseResult {
-  const { granted, lease } = parseLeaseReply(reply);
-  return granted && lease !== undefined ? { acquired: true, lease } : { acquired: false, current: lease };
+  const { granted, lease, heldByOtherProcess } = parseLeaseReply(reply);
+  if (granted && lease !== undefined) return { acquired: true, lease };
+  return heldByOtherProcess ? { acquired: false, current: lease, heldByOtherProcess: true } : { acquired: false, current: lease };
 }
 
 /** 1 or 0 from the record-primary script. */

@@ -1,42 +1,53 @@
 /*
  * The compare-and-set steps, as Lua scripts: Redis runs a script alone, so
  * the read and the write inside one cannot be split by another client.
- * Lease scripts answer {granted 0|1, holder|false, epoch, pttl}.
+ * Lease scripts answer {granted 0|1, holder|false, epoch, pttl}; the acquire
+ * script adds a fifth element, 1 when the live lease is the caller's node
+ * under another token (another process's). The lease hash holds holder,
+ * token and epoch; a hash written before tokens has no token field, which
+ * counts as token ''.
  */
 
-/** KEYS: lease, epoch. ARGV: node, ttlMs. Take a free lease with a new epoch, or renew our own. */
+/** KEYS: lease, epoch. ARGV: node, ttlMs, token. Take a free lease with a new epoch, or renew our own (same node and token). */
 export const ACQUIRE_LEASE = `
 local holder = redis.call('HGET', KEYS[1], 'holder')
-if holder and holder ~= ARGV[1] then
-  return {0, holder, tonumber(redis.call('HGET', KEYS[1], 'epoch')), redis.call('PTTL', KEYS[1])}
+if holder then
+  local token = redis.call('HGET', KEYS[1], 'token') or ''
+  if holder ~= ARGV[1] or token ~= ARGV[3] then
+    local other = 0
+    if holder == ARGV[1] then other = 1 end
+    return {0, holder, tonumber(redis.call('HGET', KEYS[1], 'epoch')), redis.call('PTTL', KEYS[1]), other}
+  end
 end
 local epoch
 if holder then
   epoch = tonumber(redis.call('HGET', KEYS[1], 'epoch'))
 else
   epoch = redis.call('INCR', KEYS[2])
-  redis.call('HSET', KEYS[1], 'holder', ARGV[1], 'epoch', epoch)
+  redis.call('HSET', KEYS[1], 'holder', ARGV[1], 'token', ARGV[3], 'epoch', epoch)
 end
 redis.call('PEXPIRE', KEYS[1], ARGV[2])
-return {1, ARGV[1], epoch, redis.call('PTTL', KEYS[1])}
+return {1, ARGV[1], epoch, redis.call('PTTL', KEYS[1]), 0}
 `;
 
-/** KEYS: lease. ARGV: node, epoch, ttlMs. Extend only if held by node at exactly epoch. */
+/** KEYS: lease. ARGV: node, epoch, ttlMs, token. Extend only if held by node under token at exactly epoch. */
 export const RENEW_LEASE = `
 local holder = redis.call('HGET', KEYS[1], 'holder')
 if not holder then return {0, false, 0, -2} end
 local epoch = tonumber(redis.call('HGET', KEYS[1], 'epoch'))
-if holder ~= ARGV[1] or epoch ~= tonumber(ARGV[2]) then
+local token = redis.call('HGET', KEYS[1], 'token') or ''
+if holder ~= ARGV[1] or token ~= ARGV[4] or epoch ~= tonumber(ARGV[2]) then
   return {0, holder, epoch, redis.call('PTTL', KEYS[1])}
 end
 redis.call('PEXPIRE', KEYS[1], ARGV[3])
 return {1, holder, epoch, redis.call('PTTL', KEYS[1])}
 `;
 
-/** KEYS: lease. ARGV: node, epoch. Delete only if held by node at epoch; the epoch counter stays. */
+/** KEYS: lease. ARGV: node, epoch, token. Delete only if held by node under token at epoch; the epoch counter stays. */
 export const RELEASE_LEASE = `
 local holder = redis.call('HGET', KEYS[1], 'holder')
-if holder == ARGV[1] and tonumber(redis.call('HGET', KEYS[1], 'epoch')) == tonumber(ARGV[2]) then
+local token = redis.call('HGET', KEYS[1], 'token') or ''
+if holder == ARGV[1] and token == ARGV[3] and tonumber(redis.call('HGET', KEYS[1], 'epoch')) == tonumber(ARGV[2]) then
   redis.call('DEL', KEYS[1])
   return 1
 end

@@ -26,7 +26,17 @@ export interface Lease {
 
 export type LeaseResult =
   | { readonly acquired: true; readonly lease: Lease }
-  | { readonly acquired: false; readonly current: Lease | undefined };
+  | {
+      readonly acquired: false;
+      readonly current: Lease | undefined;
+      /**
+       * Set on a refused acquire when the live lease is held under the
+       * caller's own node name by another process (another token): a previous
+       * run of this agent, or another agent configured with the same name.
+       * Absent otherwise.
+       */
+      readonly heldByOtherProcess?: true;
+    };
 
 export interface MemberRecord {
   readonly node: string;
@@ -107,20 +117,38 @@ export interface SkippedRecord {
 }
 
 export interface CoordinationStore {
+  /*
+   * A lease names its holder by node name AND the holder process's token: a
+   * random id the agent makes once per process (`''` for callers that do not
+   * care: tests, tools). The token is what tells the process that holds the
+   * lease from any other process using the same node name (a restarted
+   * agent, a second cluster's agent configured with that name on the same
+   * store): a live lease held by `node` with another token is another
+   * process's, and acquire, renew and release treat it as another holder's.
+   * Readers never see the token (`Lease` names the node only); the
+   * comparison is the store's, inside the same compare-and-set.
+   */
+
   /**
    * Take the lease if it is free or has lapsed, with epoch = last epoch + 1.
-   * If `node` already holds it, this renews it without changing the epoch.
-   * Atomic (compare-and-set). Resolves `{ acquired: false, current }` when
-   * another node holds an unexpired lease.
+   * If `node` already holds it with the same `token`, this renews it without
+   * changing the epoch. Atomic (compare-and-set). Resolves
+   * `{ acquired: false, current }` when another holder (another node, or
+   * `node` under another token) has an unexpired lease; in the second case
+   * the answer also carries `heldByOtherProcess: true`.
    */
-  acquireLease(node: string, ttlMs: number): Promise<LeaseResult>;
+  acquireLease(node: string, ttlMs: number, token?: string): Promise<LeaseResult>;
   /**
-   * Extend the lease only if `node` holds it at exactly `epoch`. Atomic.
-   * Resolves `{ acquired: false }` when it lapsed or someone else holds it.
+   * Extend the lease only if `node` holds it at exactly `epoch` under
+   * `token`. Atomic. Resolves `{ acquired: false }` when it lapsed or someone
+   * else (another node or another process) holds it.
    */
-  renewLease(node: string, epoch: number, ttlMs: number): Promise<LeaseResult>;
-  /** Give the lease up if `node` holds it at `epoch`; resolves false if it did not. The epoch counter is kept. */
-  releaseLease(node: string, epoch: number): Promise<boolean>;
+  renewLease(node: string, epoch: number, ttlMs: number, token?: string): Promise<LeaseResult>;
+  /**
+   * Give the lease up if `node` holds it at `epoch` under `token`; resolves
+   * false if it did not. The epoch counter is kept.
+   */
+  releaseLease(node: string, epoch: number, token?: string): Promise<boolean>;
   /** The current unexpired lease, if any. */
   readLease(): Promise<Lease | undefined>;
   /** The highest epoch ever granted (0 before the first). */
@@ -142,7 +170,9 @@ export interface CoordinationStore {
    * false otherwise. The lease condition is the fencing token: a store
    * restarted empty or swapped for another while a promotion was under way
    * holds no such lease, so the promotion stops instead of being recorded
-   * where the cluster will not find it.
+   * where the cluster will not find it. The condition is on node and epoch,
+   * not the token: an epoch is granted once, to one process, and an agent
+   * records a promotion only at an epoch its own acquire was granted.
    */
   recordPrimary(record: PrimaryRecord): Promise<boolean>;
   /** The newest recorded promotion, or undefined before the first. */

@@ -24,6 +24,8 @@ export interface MemoryCoordinationStoreOptions {
 
 interface HeldLease {
   readonly holder: string;
+  /** The holder process's token (see CoordinationStore); never shown to readers. */
+  readonly token: string;
   readonly epoch: number;
   readonly expiresAtMs: number;
 }
@@ -62,34 +64,34 @@ export class MemoryCoordinationStore implements CoordinationStore {
     }
   }
 
-  async acquireLease(node: string, ttlMs: number): Promise<LeaseResult> {
+  async acquireLease(node: string, ttlMs: number, token = ''): Promise<LeaseResult> {
     this.assertOpen();
     assertTtlMs(ttlMs, 'acquireLease');
     const current = this.liveLease();
-    if (current !== undefined && current.holder !== node) {
-      return { acquired: false, current: this.view(current) };
+    if (current !== undefined && (current.holder !== node || current.token !== token)) {
+      return current.holder === node ? { acquired: false, current: this.view(current), heldByOtherProcess: true } : { acquired: false, current: this.view(current) };
     }
     const epoch = current?.epoch ?? this.highestEpoch + 1;
     this.highestEpoch = Math.max(this.highestEpoch, epoch);
-    this.lease = { holder: node, epoch, expiresAtMs: this.now() + ttlMs };
+    this.lease = { holder: node, token, epoch, expiresAtMs: this.now() + ttlMs };
     return { acquired: true, lease: this.view(this.lease) };
   }
 
-  async renewLease(node: string, epoch: number, ttlMs: number): Promise<LeaseResult> {
+  async renewLease(node: string, epoch: number, ttlMs: number, token = ''): Promise<LeaseResult> {
     this.assertOpen();
     assertTtlMs(ttlMs, 'renewLease');
     const current = this.liveLease();
-    if (current === undefined || current.holder !== node || current.epoch !== epoch) {
+    if (current === undefined || current.holder !== node || current.token !== token || current.epoch !== epoch) {
       return { acquired: false, current: current === undefined ? undefined : this.view(current) };
     }
     this.lease = { ...current, expiresAtMs: this.now() + ttlMs };
     return { acquired: true, lease: this.view(this.lease) };
   }
 
-  async releaseLease(node: string, epoch: number): Promise<boolean> {
+  async releaseLease(node: string, epoch: number, token = ''): Promise<boolean> {
     this.assertOpen();
     const current = this.liveLease();
-    if (current === undefined || current.holder !== node || current.epoch !== epoch) return false;
+    if (current === undefined || current.holder !== node || current.token !== token || current.epoch !== epoch) return false;
     this.lease = undefined;
     return true;
   }

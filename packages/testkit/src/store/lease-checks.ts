@@ -26,14 +26,17 @@ export async function checkSecondNodeCannotAcquire(sut: StoreUnderTest): Promise
   expect(result.acquired).toBe(false);
   if (result.acquired) return;
   expect(result.current).toMatchObject({ holder: 'a', epoch: 1 });
+  // Another node is not "another process of the same node".
+  expect(result.heldByOtherProcess).toBeUndefined();
   expect(await store.lastEpoch()).toBe(1);
 }
 
 export async function checkHolderReacquireRenews(sut: StoreUnderTest, settings: CheckSettings): Promise<void> {
   const { store } = sut;
-  await store.acquireLease('a', settings.ttlMs);
+  // The holder is node and process: the same token both times.
+  await store.acquireLease('a', settings.ttlMs, 'process-1');
   await elapse(sut, Math.floor(settings.ttlMs / 2));
-  const again = await store.acquireLease('a', LONG_TTL_MS);
+  const again = await store.acquireLease('a', LONG_TTL_MS, 'process-1');
   expect(again).toMatchObject({ acquired: true, lease: { holder: 'a', epoch: 1 } });
   if (!again.acquired) return;
   expect(again.lease.remainingMs).toBeGreaterThan(settings.ttlMs);
@@ -41,6 +44,39 @@ export async function checkHolderReacquireRenews(sut: StoreUnderTest, settings: 
   await elapse(sut, lapseMarginMs(sut, settings.ttlMs));
   expect(await store.readLease()).toMatchObject({ holder: 'a', epoch: 1 });
   expect(await store.lastEpoch()).toBe(1);
+}
+
+/**
+ * Two processes using one node name (an agent restarted while its lease
+ * lives, a second cluster's agent configured with the same name): the one
+ * whose token the lease is not under can neither take it, nor renew it, nor
+ * release it, on another client of the store; once the holder releases, it
+ * acquires with the next epoch, and then the first is the other process.
+ */
+export async function checkOtherProcessSameNodeCannotTakeLease(sut: StoreUnderTest): Promise<void> {
+  const first = sut.store;
+  const second = await sut.connect();
+  try {
+    expect(await first.acquireLease('a', LONG_TTL_MS, 'process-1')).toMatchObject({ acquired: true, lease: { holder: 'a', epoch: 1 } });
+    const taken = await second.acquireLease('a', LONG_TTL_MS, 'process-2');
+    expect(taken).toMatchObject({ acquired: false, current: { holder: 'a', epoch: 1 }, heldByOtherProcess: true });
+    // A caller that gives no token is another process too.
+    expect(await second.acquireLease('a', LONG_TTL_MS)).toMatchObject({ acquired: false, current: { holder: 'a', epoch: 1 }, heldByOtherProcess: true });
+    expect(await second.renewLease('a', 1, LONG_TTL_MS, 'process-2')).toMatchObject({ acquired: false, current: { holder: 'a', epoch: 1 } });
+    expect(await second.releaseLease('a', 1, 'process-2')).toBe(false);
+    expect(await second.releaseLease('a', 1)).toBe(false);
+    expect(await first.readLease()).toMatchObject({ holder: 'a', epoch: 1 });
+    expect(await first.lastEpoch()).toBe(1);
+    // The holder's own calls still work.
+    expect(await first.renewLease('a', 1, LONG_TTL_MS, 'process-1')).toMatchObject({ acquired: true, lease: { holder: 'a', epoch: 1 } });
+    expect(await first.releaseLease('a', 1, 'process-1')).toBe(true);
+    expect(await second.acquireLease('a', LONG_TTL_MS, 'process-2')).toMatchObject({ acquired: true, lease: { holder: 'a', epoch: 2 } });
+    expect(await first.acquireLease('a', LONG_TTL_MS, 'process-1')).toMatchObject({ acquired: false, current: { holder: 'a', epoch: 2 }, heldByOtherProcess: true });
+    expect(await first.renewLease('a', 2, LONG_TTL_MS, 'process-1')).toMatchObject({ acquired: false });
+    expect(await first.lastEpoch()).toBe(2);
+  } finally {
+    if (second !== sut.store) await second.close();
+  }
 }
 
 export async function checkRenewNeedsHolderAndEpoch(sut: StoreUnderTest): Promise<void> {

@@ -1,7 +1,13 @@
 import { MemoryCoordinationStore, SimulatedClock, type LeaseResult, type NewEvent, type PrimaryRecord, type StoredEvent } from '@tandem/core';
 import { describe, expect, it } from 'vitest';
 import { checkEventsBounded } from './event-checks.js';
-import { checkConcurrentAcquireOneWinner, checkReleaseKeepsEpochCounter, checkSecondNodeCannotAcquire } from './lease-checks.js';
+import {
+  checkConcurrentAcquireOneWinner,
+  checkHolderReacquireRenews,
+  checkOtherProcessSameNodeCannotTakeLease,
+  checkReleaseKeepsEpochCounter,
+  checkSecondNodeCannotAcquire,
+} from './lease-checks.js';
 import { checkConcurrentRecordPrimaryOneWinner, checkRecordPrimaryNeedsTheLease, checkSameOrLowerEpochPrimaryRefused } from './primary-checks.js';
 import { DEFAULT_CHECK_SETTINGS, type StoreUnderTest } from './store-under-test.js';
 
@@ -21,6 +27,19 @@ class StealingStore extends MemoryCoordinationStore {
     // Bug: no compare-and-set; whoever asks gets the lease.
     await this.releaseLease((await this.readLease())?.holder ?? '', (await this.readLease())?.epoch ?? 0);
     return super.acquireLease(node, ttlMs);
+  }
+}
+
+class TokenBlindStore extends MemoryCoordinationStore {
+  // Bug: the holder is the node name alone; any process using that name re-acquires, renews or releases the lease.
+  override async acquireLease(node: string, ttlMs: number): Promise<LeaseResult> {
+    return super.acquireLease(node, ttlMs, '');
+  }
+  override async renewLease(node: string, epoch: number, ttlMs: number): Promise<LeaseResult> {
+    return super.renewLease(node, epoch, ttlMs, '');
+  }
+  override async releaseLease(node: string, epoch: number): Promise<boolean> {
+    return super.releaseLease(node, epoch, '');
   }
 }
 
@@ -100,6 +119,15 @@ describe('store checks catch planted bugs', () => {
     const clock = new SimulatedClock();
     await expect(checkSecondNodeCannotAcquire(sut(new StealingStore({ clock }), clock))).rejects.toThrow();
     await expect(checkConcurrentAcquireOneWinner(sut(new CheckThenActStore({ clock }), clock), DEFAULT_CHECK_SETTINGS)).rejects.toThrow();
+  });
+
+  it('a lease that names its holder by node name only passes the one-process checks but fails checkOtherProcessSameNodeCannotTakeLease', async () => {
+    expect.hasAssertions();
+    const clock = new SimulatedClock();
+    await expect(checkOtherProcessSameNodeCannotTakeLease(sut(new TokenBlindStore({ clock }), clock))).rejects.toThrow();
+    // The planted bug is invisible to the checks that use one process per node name: the new check is what catches it.
+    await expect(checkHolderReacquireRenews(sut(new TokenBlindStore({ clock }), clock), DEFAULT_CHECK_SETTINGS)).resolves.toBeUndefined();
+    await expect(checkSecondNodeCannotAcquire(sut(new TokenBlindStore({ clock }), clock))).resolves.toBeUndefined();
   });
 
   it('a recordPrimary that ignores the epoch, or checks then acts, fails the refusal and race checks', async () => {
