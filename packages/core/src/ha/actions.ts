@@ -115,6 +115,8 @@ export interface ActionResultData {
   readonly epochWentBack?: boolean;
   /** check-eligibility: the highest position a resource reported (a standby's replay LSN). */
   readonly position?: number;
+  /** check-eligibility: a resource already serves as primary here. */
+  readonly servesAsPrimary?: boolean;
 }
 
 /** What came of one action; the next snapshot carries it. */

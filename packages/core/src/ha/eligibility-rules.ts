@@ -87,7 +87,7 @@ export function eligibilityFacts(c: DecideContext): MemberRecord['facts'] {
   const l = c.s.local;
   const position = l.eligibility?.ok === true ? (l.eligibility.position ?? null) : null;
   // Only when true: the heartbeat of every other node stays as it was.
-  const serving = l.eligibility?.ok === true && l.eligibility.servesAsPrimary === true ? { servesAsPrimary: true } : {};
+  const serving: MemberRecord['facts'] = l.eligibility?.ok === true && l.eligibility.servesAsPrimary === true ? { servesAsPrimary: true } : {};
   if (l.writing || l.role !== 'replica') return { eligible: true, ineligible: null, position, ...serving };
   const why = ineligibleReason(c);
   return { eligible: why === undefined, ineligible: why ?? null, position, ...serving };

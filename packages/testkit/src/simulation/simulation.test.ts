@@ -162,6 +162,14 @@ describe('checkers on hand-written histories', () => {
     expect(checkFenceRepeats([f(100, 2), f(9000, 2)], 0, 5000).violations.map((v) => v.invariant)).toEqual(['repeated-fence']);
     expect(checkFenceRepeats([f(100, 2), f(900, 3)], 500, 5000)).toEqual({ violations: [], fences: 1 });
   });
+
+  it('two winners of successive elections may each fence a peer once; the same winner twice is a loop (seed 5006)', () => {
+    const by = (fencer: string, atMs: number, epoch: number): Timed => at(atMs, { kind: 'fence', by: fencer, target: 'db1', epoch, facts: replica });
+    expect(checkFenceRepeats([by('db2', 100, 3), by('db3', 9000, 4)], 0, 5000).violations).toEqual([]);
+    expect(checkFenceRepeats([by('db2', 100, 3), by('db3', 9000, 4), by('db2', 20_000, 5)], 0, 5000).violations.map((v) => v.message)).toEqual([
+      'db2 fenced db1 2 times after the faults healed at 0 ms (epoch 3 at 100 ms, epoch 5 at 20000 ms)',
+    ]);
+  });
 });
 
 describe('Prng', () => {
