@@ -2,7 +2,7 @@ import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { checkStoreIdentity, FileNodeMemory, openStore } from '@tandem/agent';
-import { MemoryLogger, parseConfig, readStoreView, SystemClock, TandemError, type CoordinationStore } from '@tandem/core';
+import { ActionExecutor, MemoryLogger, parseConfig, readStoreView, SystemClock, TandemError, type Action, type ActionResult, type CoordinationStore } from '@tandem/core';
 import { startRedisServer, type RedisServer } from '@tandem/testkit';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -107,6 +107,53 @@ describe('cluster identity with real stores', () => {
       } finally {
         await storeShared.close();
       }
+    } finally {
+      await storeA.close();
+      await storeB.close();
+    }
+  });
+
+  it("a second cluster's agent with the same node name on the same Redis and the same keys: it cannot take or renew the live lease, and is told another process holds it", async () => {
+    // Past the identity check (say both clusters were bootstrapped onto one prefix by hand): the lease alone must hold.
+    const keyPrefix = 'tandem:shared-lease:';
+    const a = config('orders', `{ type: redis, host: 127.0.0.1, port: ${redis.port}, keyPrefix: "${keyPrefix}" }`);
+    const b = config('billing', `{ type: redis, host: 127.0.0.1, port: ${redis.port}, keyPrefix: "${keyPrefix}" }`);
+    const storeA = openStore(a, { clock, logger, stateDir: join(dir, 'a') });
+    const storeB = openStore(b, { clock, logger, stateDir: join(dir, 'b') });
+    // Each agent process's executor, both configured as node s1; each makes its own lease token.
+    const executor = (store: CoordinationStore): ActionExecutor =>
+      new ActionExecutor({
+        clock,
+        store,
+        composition: { node: { name: 's1', nics: {} }, fencingLevels: [], recovery: [], resources: [] },
+        nodes: [{ name: 's1', nics: {} }],
+        gateway: { check: () => new Promise(() => undefined) },
+        timing: a.timing,
+      });
+    const run = async (e: ActionExecutor, action: Action): Promise<ActionResult | undefined> => {
+      e.submit([action]);
+      await e.idle();
+      return e.takeResults()[0];
+    };
+    const acquire: Action = { kind: 'acquire-lease', fenceTargets: [], failed: undefined, reason: 'failover', requestId: undefined, compensate: true, timeoutMs: 2000 };
+    try {
+      const orders = executor(storeA);
+      const billing = executor(storeB);
+      expect(billing.leaseToken).not.toBe(orders.leaseToken);
+      expect(await run(orders, acquire)).toMatchObject({ code: 'ok', data: { acquired: true, lease: { holder: 's1', epoch: 1 } } });
+      // Before tokens, this "acquired" the live lease at epoch 1 and fenced nobody.
+      const taken = await run(billing, acquire);
+      expect(taken).toMatchObject({ code: 'ok', data: { acquired: false, heldByOtherProcess: true, lease: { holder: 's1', epoch: 1 } } });
+      expect(taken?.reason).toContain("held under this node's name (s1) by another agent process");
+      expect(await run(billing, { kind: 'renew-lease', epoch: 1, timeoutMs: 2000 })).toMatchObject({ code: 'ok', data: { acquired: false } });
+      expect(await run(billing, { kind: 'release-lease', epoch: 1, timeoutMs: 2000 })).toMatchObject({ code: 'failed' });
+      // The real holder goes on as before, and no epoch was spent.
+      expect(await run(orders, { kind: 'renew-lease', epoch: 1, timeoutMs: 2000 })).toMatchObject({ code: 'ok', data: { acquired: true, lease: { epoch: 1 } } });
+      expect(await storeB.readLease()).toMatchObject({ holder: 's1', epoch: 1 });
+      expect(await storeB.lastEpoch()).toBe(1);
+      // Once the holder lets go, the other process gets a new epoch: a fencing token the real cluster's peers can see.
+      expect(await run(orders, { kind: 'release-lease', epoch: 1, timeoutMs: 2000 })).toMatchObject({ code: 'ok' });
+      expect(await run(billing, acquire)).toMatchObject({ code: 'ok', data: { acquired: true, lease: { holder: 's1', epoch: 2 } } });
     } finally {
       await storeA.close();
       await storeB.close();

@@ -5,9 +5,12 @@ import { demoteResources, memberTtlMs, type AgentLoop, type Clock, type Composit
  * and releases the lease, so that a replica takes over at once and without
  * fencing it. In maintenance mode it leaves everything running: that is how an
  * operator restarts or upgrades the agent without touching the database.
+ * `leaseToken` is the token the agent's executor holds the lease under
+ * (`ActionExecutor.leaseToken`): the store releases a lease only to the
+ * process that holds it.
  */
 export async function handOverOnStop(
-  parts: { loop: AgentLoop; store: CoordinationStore; clock: Clock; logger: Logger; composition: Pick<Composition, 'resources'>; timing: Timing; node: string; memory?: NodeMemory },
+  parts: { loop: AgentLoop; store: CoordinationStore; clock: Clock; logger: Logger; composition: Pick<Composition, 'resources'>; timing: Timing; node: string; leaseToken: string; memory?: NodeMemory },
 ): Promise<'handed-over' | 'left-running' | 'nothing-to-do'> {
   const s = parts.loop.status();
   if (!s.writing || s.epoch === undefined) return 'nothing-to-do';
@@ -29,7 +32,7 @@ export async function handOverOnStop(
     return false;
   };
   await parts.store.heartbeat({ node: parts.node, role: 'replica', epoch: s.epoch, facts: {}, updatedAtWallMs: parts.clock.wallMs() }, memberTtlMs(parts.timing)).catch(warn('reporting replica'));
-  const released = await parts.store.releaseLease(parts.node, s.epoch).catch(warn('releasing the lease'));
+  const released = await parts.store.releaseLease(parts.node, s.epoch, parts.leaseToken).catch(warn('releasing the lease'));
   // Handed over like a switchover: the database stopped cleanly, so this node follows the next primary without a
   // rewind. Only when the lease went back: otherwise the next primary fences it and it must rejoin.
   if (released === true) await markCleanReplica(parts);

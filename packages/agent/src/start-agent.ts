@@ -151,7 +151,7 @@ async function run(
       clearInterval(ticker);
       await loop.stop();
       await executor.idle();
-      await handOverOnStop({ loop, store, clock, logger: options.logger, composition, timing: config.timing, node, memory: parts.memory });
+      await handOverOnStop({ loop, store, clock, logger: options.logger, composition, timing: config.timing, node, leaseToken: executor.leaseToken, memory: parts.memory });
       await server?.stop();
       await store.close();
     },

@@ -111,6 +111,11 @@ export interface ActionResultData {
   readonly compensated?: number;
   /** promote/restart: the result of work abandoned at its deadline that finished later. */
   readonly late?: boolean;
+  /**
+   * acquire-lease refused: the live lease is held under this node's name by another agent process (another
+   * token: a previous run of this agent, or another agent configured with the same name).
+   */
+  readonly heldByOtherProcess?: boolean;
   /** acquire-lease: the store granted an epoch at or below one this node had seen (refused). */
   readonly epochWentBack?: boolean;
   /** check-eligibility: the highest position a resource reported (a standby's replay LSN). */

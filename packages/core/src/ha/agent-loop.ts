@@ -102,6 +102,8 @@ export class AgentLoop {
   private maintenance = false;
   private lastSummary: string | undefined;
   private lastStepKey: string | undefined;
+  /** The last decision alert raised (type and key): each is raised once, not every cycle. */
+  private lastAlertKey: string | undefined;
   private cycles = 0;
   private running = false;
   private sleeping: AbortController | undefined;
@@ -214,6 +216,7 @@ export class AgentLoop {
     this.cycles++;
     this.lastSummary = d.summary;
     this.recordStep(d, started);
+    this.raiseAlert(d);
     this.watchEligibility(snapshot);
     // A cycle that starts an action always logs; an idle one repeating itself is rate-limited (with a count).
     const line = started.length > 0 ? d.summary : this.repeats.admit(d.summary, clock.monotonicMs());
@@ -347,6 +350,16 @@ export class AgentLoop {
       else this.deps.logger.info({ node: this.deps.node, ...e.data }, e.message);
       this.outbox.add(e.type, e.message, e.data);
     }
+  }
+
+  /** A decision's alert, once per type and key (decisions in between do not raise it again). */
+  private raiseAlert(d: Decision): void {
+    if (d.alert === undefined) return;
+    const key = `${d.alert.type}|${d.alert.key}`;
+    if (key === this.lastAlertKey) return;
+    this.lastAlertKey = key;
+    this.deps.logger.warn({ node: this.deps.node, ...d.alert.data }, d.summary);
+    this.outbox.add(d.alert.type, d.summary, d.alert.data);
   }
 
   /** A step is recorded when it changes or started an action, so waiting cycles do not flood the history. */

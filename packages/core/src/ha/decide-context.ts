@@ -11,6 +11,12 @@ export interface Decision {
   readonly actions: readonly Action[];
   readonly summary: string;
   readonly step?: 'detect' | 'self-check' | 'elect' | 'fence' | 'compensate' | 'promote' | 'announce' | 'demote' | 'switchover' | 'alert' | 'recover';
+  /**
+   * An alert this decision stands for (`type` an `alert.*` event type). The loop raises it once, on the
+   * first decision that carries it with this `key`, with the summary as its message; the next ones repeat
+   * nothing.
+   */
+  readonly alert?: { readonly type: string; readonly key: string; readonly data: Readonly<Record<string, unknown>> };
 }
 
 /** The snapshot plus facts every decide branch needs, computed once. */

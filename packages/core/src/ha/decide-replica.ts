@@ -10,8 +10,25 @@ export function decideReplica(c: DecideContext): Decision {
   if (!s.store.reachable) return decision(`no action: store unreachable (${s.store.reason}), not standing for election`);
   const lease = s.store.lease;
   if (lease !== undefined && lease.holder !== s.node) return watch(c, lease);
+  if (lease !== undefined && s.local.leaseOfOtherProcess === lease.epoch) return heldByOtherProcess(c, lease);
   if (c.maintenance) return decision('maintenance: no automatic action while no node holds the lease');
   return stand(c);
+}
+
+/**
+ * The store's lease names this node, but the store refused it to this process: another agent process holds
+ * it under this node's name (the previous run of this agent, or another agent configured with the same
+ * name, maybe another cluster's on the same store). Asking again would only be refused again; this node
+ * waits for that lease to lapse like any peer's, then stands for election. One alert per such epoch.
+ */
+function heldByOtherProcess(c: DecideContext, lease: Lease): Decision {
+  const me = c.s.node;
+  return {
+    ...decision(
+      `no action: the lease epoch ${lease.epoch} is held under this node's name by another agent process (a previous run of this agent, or another agent configured with the name ${me}); waiting for it to lapse in ${lease.remainingMs} ms`,
+    ),
+    alert: { type: 'alert.lease-held-by-another-process', key: String(lease.epoch), data: { node: me, epoch: lease.epoch } },
+  };
 }
 
 function gatewayFresh(c: DecideContext): boolean {
@@ -143,11 +160,19 @@ function stand(c: DecideContext): Decision {
   // power off nodes that are merely slower to boot.
   const neverLed = seen === undefined && s.store.reachable && s.store.lastEpoch === 0;
   const fenceTargets = neverLed ? [] : s.peers.filter((p) => !healthy.has(p) && !fencedForRefusal(c, p));
-  const why = neverLed ? 'first lease of this cluster' : seen === undefined ? 'no lease seen yet' : `lease epoch ${seen.epoch} of ${seen.holder} lapsed`;
+  // A live lease under this node's name: re-acquired (same epoch) if this process holds it, else the store refuses and says so.
+  const ownName = s.store.reachable && s.store.lease?.holder === me ? s.store.lease : undefined;
+  const why = neverLed
+    ? 'first lease of this cluster'
+    : ownName !== undefined
+      ? `lease epoch ${ownName.epoch} is under this node's name; kept if this process holds it`
+      : seen === undefined
+        ? 'no lease seen yet'
+        : `lease epoch ${seen.epoch} of ${seen.holder} lapsed`;
   const lastPrimary = standing.kind === 'last-primary';
   const spared = l.refusals !== undefined && l.refusals.fenced.length > 0 && fencedForRefusal(c, l.refusals.fenced[0] ?? '') ? `; already fenced ${l.refusals.fenced.join(', ')}` : '';
   return decision(
-    `failover step elect: ${me} takes the lease with a new epoch (${why}${lastPrimary ? '; it was the last primary' : ''}; will fence ${fenceTargets.length === 0 ? 'nobody' : fenceTargets.join(', ')}${spared})`,
+    `failover step elect: ${me} ${ownName === undefined ? 'takes the lease with a new epoch' : 'asks for the lease'} (${why}${lastPrimary ? '; it was the last primary' : ''}; will fence ${fenceTargets.length === 0 ? 'nobody' : fenceTargets.join(', ')}${spared})`,
     [{ kind: 'acquire-lease', fenceTargets, failed, reason, requestId: req?.id, compensate: !lastPrimary, timeoutMs: c.t.storeTimeoutMs }],
     'elect',
   );

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { callWithDeadline } from '../call.js';
 import type { NodeInfo } from '../contracts/node-info.js';
 import { ok, outcome, type CallContext, type Outcome } from '../contracts/outcome.js';
@@ -28,6 +29,12 @@ export interface ExecutorDeps {
   readonly onSettled?: (kind: Action['kind']) => void;
   /** The node's durable memory (promotions, rejoins); the agent loop reads the same object. In memory when absent. */
   readonly memory?: NodeMemory;
+  /**
+   * This process's lease token (see CoordinationStore): every acquire, renew and release carries it, so
+   * another process using this node's name can neither take, renew nor release the lease this one holds.
+   * A random one per executor when absent; one agent process has one executor.
+   */
+  readonly leaseToken?: string;
 }
 
 /** Results waiting for the next cycle; more than this means no cycle ran for a long time, and the oldest go. */
@@ -54,9 +61,12 @@ export class ActionExecutor {
   private results: ActionResult[] = [];
 
   private readonly memory: NodeMemory;
+  /** The token this process's lease calls carry; a graceful stop releases the lease with it. */
+  readonly leaseToken: string;
 
   constructor(private readonly deps: ExecutorDeps) {
     this.memory = deps.memory ?? new InMemoryNodeMemory();
+    this.leaseToken = deps.leaseToken ?? randomUUID();
   }
 
   /** Start what can start now; returns the actions that started. */
@@ -168,7 +178,8 @@ export class ActionExecutor {
         return ok('heartbeat stored');
       case 'renew-lease':
       case 'acquire-lease': {
-        const r = a.kind === 'renew-lease' ? await store.renewLease(me, a.epoch, timing.leaseTtlMs) : await store.acquireLease(me, timing.leaseTtlMs);
+        const token = this.leaseToken;
+        const r = a.kind === 'renew-lease' ? await store.renewLease(me, a.epoch, timing.leaseTtlMs, token) : await store.acquireLease(me, timing.leaseTtlMs, token);
         if (a.kind === 'acquire-lease' && r.acquired) {
           // Epochs never go back: a grant below what this node has seen comes from a store that lost its writes, and
           // fencing with it would prove nothing. Refused, and not used. (The same epoch is a grant of the lease this
@@ -179,11 +190,14 @@ export class ActionExecutor {
           if (r.lease.epoch > seen) await this.memory.update({ highestEpoch: r.lease.epoch });
         }
         const lease = r.acquired ? r.lease : r.current;
-        const data: ActionResultData = lease === undefined ? { acquired: r.acquired } : { acquired: r.acquired, lease };
-        return ok(r.acquired ? `lease held at epoch ${r.lease.epoch}` : `lease not granted${lease ? `: ${lease.holder} holds epoch ${lease.epoch}` : ''}`, data);
+        const other = !r.acquired && r.heldByOtherProcess === true && lease !== undefined;
+        const data: ActionResultData = { acquired: r.acquired, ...(lease === undefined ? {} : { lease }), ...(other ? { heldByOtherProcess: true } : {}) };
+        if (r.acquired) return ok(`lease held at epoch ${r.lease.epoch}`, data);
+        if (other && lease !== undefined) return ok(`lease not granted: epoch ${lease.epoch} is held under this node's name (${lease.holder}) by another agent process`, data);
+        return ok(`lease not granted${lease ? `: ${lease.holder} holds epoch ${lease.epoch}` : ''}`, data);
       }
       case 'release-lease':
-        return (await store.releaseLease(me, a.epoch)) ? ok(`released lease epoch ${a.epoch}`) : outcome('failed', `did not hold lease epoch ${a.epoch} any more`);
+        return (await store.releaseLease(me, a.epoch, this.leaseToken)) ? ok(`released lease epoch ${a.epoch}`) : outcome('failed', `did not hold lease epoch ${a.epoch} any more`);
       case 'complete-request':
         return ok((await store.completeRequest(a.id)) ? `request ${a.id} cleared` : `request ${a.id} was already replaced`);
       case 'check-gateway': {

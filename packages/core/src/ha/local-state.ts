@@ -87,6 +87,12 @@ export interface LocalState {
   readonly completeRequestId: string | undefined;
   /** The last lease holder this node saw in the store. */
   readonly lastSeenLease: Lease | undefined;
+  /**
+   * The epoch of a lease under this node's name that the store said is another agent process's (an acquire
+   * refused with `heldByOtherProcess`): a previous run of this agent, or another agent configured with this
+   * name. While the store shows that epoch this node waits for it to lapse instead of asking again.
+   */
+  readonly leaseOfOtherProcess: number | undefined;
   readonly lastResults: readonly ActionResult[];
   /** The primary's resource monitor: consecutive failures and restarts at this epoch. */
   readonly resources: ResourceHealth | undefined;
@@ -123,6 +129,7 @@ export function initialLocalState(node: string): LocalState {
   standDownUntilMs: undefined,
   completeRequestId: undefined,
   lastSeenLease: undefined,
+  leaseOfOtherProcess: undefined,
   lastResults: [],
   resources: undefined,
   following: undefined,
@@ -233,6 +240,9 @@ function applyRenew(s: LocalState, r: ActionResult, timing: Timing): LocalState 
 
 function applyAcquire(s: LocalState, r: ActionResult, timing: Timing): LocalState {
   const a = r.action;
+  if (a.kind === 'acquire-lease' && r.code === 'ok' && r.data?.acquired === false && r.data.heldByOtherProcess === true && r.data.lease !== undefined) {
+    return { ...s, leaseOfOtherProcess: r.data.lease.epoch };
+  }
   if (a.kind !== 'acquire-lease' || r.code !== 'ok' || r.data?.acquired !== true || r.data.lease === undefined) return s;
   const epoch = r.data.lease.epoch;
   const failover: FailoverProgress = {

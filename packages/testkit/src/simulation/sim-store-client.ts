@@ -13,18 +13,18 @@ export class SimStoreClient implements CoordinationStore {
     return this.world.network.request(this.process, 'store', () => this.world.serveStore(what, fn)) as Promise<T>;
   }
 
-  acquireLease(node: string, ttlMs: number): Promise<LeaseResult> {
+  acquireLease(node: string, ttlMs: number, token?: string): Promise<LeaseResult> {
     return this.call('acquire', async (s) => {
-      const r = await s.acquireLease(node, ttlMs);
+      const r = await s.acquireLease(node, ttlMs, token);
       if (r.acquired) this.world.noteGrant(node, r.lease.epoch);
       return r;
     });
   }
-  renewLease(node: string, epoch: number, ttlMs: number): Promise<LeaseResult> {
-    return this.call('renew', (s) => s.renewLease(node, epoch, ttlMs));
+  renewLease(node: string, epoch: number, ttlMs: number, token?: string): Promise<LeaseResult> {
+    return this.call('renew', (s) => s.renewLease(node, epoch, ttlMs, token));
   }
-  releaseLease(node: string, epoch: number): Promise<boolean> {
-    return this.call('release', (s) => s.releaseLease(node, epoch));
+  releaseLease(node: string, epoch: number, token?: string): Promise<boolean> {
+    return this.call('release', (s) => s.releaseLease(node, epoch, token));
   }
   readLease(): Promise<Lease | undefined> {
     return this.call('read', (s) => s.readLease());

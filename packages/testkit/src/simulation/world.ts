@@ -187,7 +187,9 @@ export class SimWorld {
       resources: [composed('database', 'resources[0]', new SimResource(this, clock, name))],
     };
     const memory = h.memory;
-    const executor = new ActionExecutor({ clock, store, composition, nodes: this.nodeInfos, gateway: new SimGateway(this, p), timing: this.config.timing, memory });
+    // Each agent process has its own lease token (a restart is a new process): deterministic, so a seed replays.
+    const leaseToken = `${name}#${p.incarnation}`;
+    const executor = new ActionExecutor({ clock, store, composition, nodes: this.nodeInfos, gateway: new SimGateway(this, p), timing: this.config.timing, memory, leaseToken });
     h.agent = new AgentLoop({
       node: name,
       nodes: this.nodeInfos,
