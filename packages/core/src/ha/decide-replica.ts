@@ -72,10 +72,7 @@ function watch(c: DecideContext, lease: Lease): Decision {
 /** Carry out an operator's rejoin of this node, then clear the request. */
 function rejoin(c: DecideContext, lease: Lease): Decision {
   const l = c.s.local;
-  if (l.completeRequestId !== undefined) {
-    if (c.leaseBusy) return decision(`rejoin done; clearing request ${l.completeRequestId}`);
-    return decision(`rejoin done; clearing request ${l.completeRequestId}`, [{ kind: 'complete-request', id: l.completeRequestId, timeoutMs: c.t.storeTimeoutMs }]);
-  }
+  if (l.completeRequestId !== undefined) return clearRequest(c, l.completeRequestId);
   const req = c.rejoin;
   if (req === undefined) return decision(`no action: primary ${lease.holder} holds lease epoch ${lease.epoch}`);
   if (l.writing) return decision(`rejoin waits: ${l.node} must stop writing first`);
@@ -112,16 +109,25 @@ function follow(c: DecideContext, lease: Lease): Decision {
   return decision(`replica upkeep: follow ${lease.holder} at epoch ${lease.epoch}`, [{ kind: 'follow', primary: lease.holder, epoch: lease.epoch, timeoutMs: c.t.actionTimeoutMs }]);
 }
 
+/** A request this node finished (a rejoin), or cannot finish (a switchover to it that it refused): cleared in the store. */
+function clearRequest(c: DecideContext, id: string): Decision {
+  const what = c.s.local.refusals === undefined ? 'rejoin done' : `${c.s.node} refused the promotion (${c.s.local.refusals.lastReason})`;
+  if (c.leaseBusy) return decision(`${what}; clearing request ${id}`);
+  return decision(`${what}; clearing request ${id}`, [{ kind: 'complete-request', id, timeoutMs: c.t.storeTimeoutMs }]);
+}
+
 function stand(c: DecideContext): Decision {
   const s = c.s;
   const me = s.node;
   const l = s.local;
+  if (l.completeRequestId !== undefined) return clearRequest(c, l.completeRequestId);
   if (l.standDownUntilMs !== undefined && c.now < l.standDownUntilMs) {
     const after = l.refusals === undefined ? 'an abandoned election' : `${l.refusals.count} refused election(s) in a row (${l.refusals.lastReason})`;
     return decision(`no action: standing down for ${l.standDownUntilMs - c.now} ms after ${after}`);
   }
   const req = c.request;
-  if (req?.target !== undefined && req.target !== me) return decision(`no action: waiting for ${req.target} to take over (${req.kind} ${req.id})`);
+  // Only while the target says it could finish the promotion: a target that refused (or went away) must not keep everyone out.
+  if (req?.target !== undefined && req.target !== me && reportsEligible(c, req.target)) return decision(`no action: waiting for ${req.target} to take over (${req.kind} ${req.id})`);
   const abandoned = s.abandoned ?? [];
   if (abandoned.length > 0) return decision(`no action: not eligible, an abandoned ${abandoned[0]?.action.kind ?? 'promotion'} may still finish on ${me}`);
   // Eligibility before election: a node that could not finish the promotion never takes the lease, so it never fences anyone.
@@ -142,7 +148,7 @@ function stand(c: DecideContext): Decision {
   // After a store outage every member record may have lapsed: healthy replicas look silent until they heartbeat again.
   const back = l.storeBackAtMs === undefined ? undefined : l.storeBackAtMs + heartbeatRoundMs(c.t) - c.now;
   if (back !== undefined && back > 0) return decision(`no action: the store is back after an outage; waiting ${back} ms for one heartbeat round before judging who is silent`);
-  const wait = firstElectionWait(c);
+  const wait = firstElectionWait(c) ?? lastPrimaryWait(c);
   if (wait !== undefined) return decision(`no action: ${wait}`);
   if (c.leaseBusy) return decision(`failover step elect: lease request in progress`);
   const seen = l.lastSeenLease;
@@ -188,6 +194,29 @@ function stand(c: DecideContext): Decision {
 function fencedForRefusal(c: DecideContext, peer: string): boolean {
   const r = c.s.local.refusals;
   return r !== undefined && c.s.store.reachable && c.s.store.lastEpoch === r.epoch && r.fenced.includes(peer);
+}
+
+function reportsEligible(c: DecideContext, node: string): boolean {
+  return c.s.store.reachable && c.s.store.members.some((m) => m.node === node && m.facts['eligible'] === true);
+}
+
+/**
+ * A later election prefers the recorded last primary while it is up, says it
+ * could take over, and its data goes further than this node's: it promotes
+ * without compensation, and nobody fences or compensates for a node that is
+ * coming back with every write (simulation seed 5006: a lagging replica won,
+ * fenced a peer, could not compensate, and the last primary fenced it again).
+ * A last primary whose database is down reports no position and is not waited for.
+ */
+function lastPrimaryWait(c: DecideContext): string | undefined {
+  const s = c.s;
+  const last = s.store.reachable ? s.store.lastPrimary?.node : undefined;
+  if (last === undefined || last === s.node || forcedHere(c) || c.request?.target === s.node) return undefined;
+  const peer = s.store.reachable ? s.store.members.find((m) => m.node === last && m.facts['eligible'] === true) : undefined;
+  const theirs = peer?.facts['position'];
+  const mine = s.local.eligibility?.position;
+  if (typeof theirs !== 'number' || (mine !== undefined && theirs <= mine)) return undefined;
+  return `deferring to ${last}, the last primary, which could take over with data further than this node's (position ${theirs} against ${mine ?? 'none'})`;
 }
 
 /**

@@ -201,10 +201,20 @@ describe('decide', () => {
     expect(decide(reported, NOW).summary).toBe('switchover: releasing lease epoch 7');
   });
 
-  it('a node that is not the switchover target does not stand', () => {
+  it('a node that is not the switchover target does not stand while the target says it could take over', () => {
     const request = { id: 'r1', kind: 'switchover' as const, target: 'db3', requestedAtWallMs: 999_000 };
-    const s = snap({ gateway: { ok: true, atMs: NOW, reason: 'ok' } }, { store: store({ lease: undefined, settings: { maintenance: false, request } }) });
+    const target = { ...member('db3', 'replica'), facts: { eligible: true } };
+    const s = snap({ gateway: { ok: true, atMs: NOW, reason: 'ok' } }, { store: store({ lease: undefined, members: [target], settings: { maintenance: false, request } }) });
     expect(decide(s, NOW).summary).toBe('no action: waiting for db3 to take over (switchover r1)');
+  });
+
+  it('a switchover target that refused (or is gone) does not keep the others out (simulation seed 3020)', () => {
+    const request = { id: 'r1', kind: 'switchover' as const, target: 'db3', requestedAtWallMs: 999_000 };
+    const refused = { ...member('db3', 'replica'), facts: { eligible: false, ineligible: 'standing down for 5000 ms after 1 refused election(s)' } };
+    for (const members of [[refused], []]) {
+      const s = snap({ gateway: { ok: true, atMs: NOW, reason: 'ok' } }, { store: store({ lease: undefined, members, settings: { maintenance: false, request } }) });
+      expect(decide(s, NOW).summary).not.toMatch(/waiting for db3/);
+    }
   });
 
   it('a heartbeat rides along when one is due', () => {

@@ -136,6 +136,22 @@ describe('no fence loops', () => {
     expect(decide(snap(after, lapsed({ lastEpoch: 5 })), NOW).actions).toMatchObject([{ kind: 'acquire-lease', fenceTargets: ['s1'] }]);
   });
 
+  it('a switchover to this node that it refused is cleared from the store, so the others stop waiting for it', () => {
+    const won = applyResult(idle, {
+      action: { kind: 'acquire-lease', fenceTargets: [], failed: 's1', reason: 'switchover', requestId: 'sw-1', compensate: true, timeoutMs: 1000 },
+      code: 'ok',
+      reason: 'held',
+      data: { acquired: true, lease: { holder: 's2', epoch: 4, remainingMs: 10_000 } },
+      startedAtMs: NOW,
+      finishedAtMs: NOW,
+    }, timing);
+    const refused = (n: number): ActionResult => ({ action: { kind: 'compensate', failed: 's1', epoch: 4, planned: true, timeoutMs: 1 }, code: 'failed', reason: `18 writes missing (${n})`, startedAtMs: NOW, finishedAtMs: NOW });
+    const gaveUp = applyResult(applyResult(won, refused(1), timing), refused(2), timing);
+    expect(gaveUp.completeRequestId).toBe('sw-1');
+    const released = { ...gaveUp, releasing: false, lease: undefined };
+    expect(decide(snap(released, lapsed({ lastEpoch: 4 })), NOW).actions).toMatchObject([{ kind: 'complete-request', id: 'sw-1' }]);
+  });
+
   it('another holder at a higher epoch clears the refusal count', () => {
     const after = refusal(idle, 4);
     const seen = observeStore(after, lapsed({ lease: { holder: 's1', epoch: 6, remainingMs: 9000 } }), NOW);
@@ -199,8 +215,19 @@ describe("the cluster's first election", () => {
     expect(kinds(snap(fresh, first([member('s1', 'replica', { eligible: false, position: 900 })])))).toEqual(['acquire-lease']);
   });
 
-  it('later elections do not wait: compensation brings the winner up to every acknowledged write', () => {
-    expect(kinds(snap({ ...fresh, eligibility: ready }, lapsed({ members: [member('s1', 'replica', { eligible: true, position: 900 })] })))).toContain('acquire-lease');
+  it('later elections do not wait for a replica ahead: compensation brings the winner up to every acknowledged write', () => {
+    const notLast = lapsed({ lastPrimary: { node: 's3', epoch: 3, atWallMs: 0 }, members: [member('s1', 'replica', { eligible: true, position: 900 })] });
+    expect(kinds(snap({ ...fresh, eligibility: ready }, notLast))).toContain('acquire-lease');
+  });
+
+  it('later elections defer to the last primary while it says it could take over with data further than ours (simulation seed 5006)', () => {
+    const mine = { ...fresh, eligibility: { ...ready, position: 300 } };
+    const back = lapsed({ members: [member('s1', 'replica', { eligible: true, position: 600 })] });
+    expect(decide(snap(mine, back), NOW).summary).toBe("no action: deferring to s1, the last primary, which could take over with data further than this node's (position 600 against 300)");
+    // Not when its database is down (no position), it is not eligible, or its data goes no further.
+    for (const facts of [{ eligible: true, position: null }, { eligible: false, position: 600 }, { eligible: true, position: 300 }]) {
+      expect(kinds(snap(mine, lapsed({ members: [member('s1', 'replica', facts)] })))).toContain('acquire-lease');
+    }
   });
 });
 

@@ -282,6 +282,8 @@ function abandon(s: LocalState, r: ActionResult, timing: Timing): LocalState {
     releasing: s.lease !== undefined,
     standDownUntilMs: r.finishedAtMs + refusalStandDownMs(timing, refusals.count),
     refusals,
+    // A switchover to this node that it cannot finish is over: cleared, so the others stop waiting for it.
+    ...(f?.reason === 'switchover' && f.requestId !== undefined ? { completeRequestId: f.requestId } : {}),
   };
 }
 
