@@ -173,6 +173,22 @@ describe('standby side', () => {
     expect(o.reason).toMatch(/taken over/);
   });
 
+  it('readiness before any fence: ok while the member is exported or taken over, failed when it is neither, and it changes nothing', async () => {
+    // The eligibility check asks this before the lease: inFlight can only be read after fencing and a takeover
+    // (the VM lab's block-mirror failover: the standby was never eligible and never took over).
+    const { t, host } = on(s2);
+    host.exported = true;
+    const armed = await t.readiness(ctx());
+    expect(armed.code, armed.reason).toBe('ok');
+    expect(armed.reason).toMatch(/takeover \(after fencing\) can read its WAL/);
+    expect(host.lines().filter((l) => /^(targetcli|mdadm --assemble|mount|sh)/.test(l))).toEqual([]);
+    host.exported = false;
+    expect((await t.readiness(ctx())).code).toBe('failed');
+    const taken = takenOverStandby();
+    await taken.t.takeOver(ctx());
+    expect((await taken.t.readiness(ctx())).code).toBe('ok');
+  });
+
   it('stop releases a takeover: unmount, stop the array', async () => {
     const { t, host } = takenOverStandby();
     await t.takeOver(ctx());

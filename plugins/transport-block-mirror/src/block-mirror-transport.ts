@@ -145,6 +145,20 @@ export class BlockMirrorTransport implements ReplicationTransport {
   }
 
   /**
+   * Before any fence: could a takeover run here? The standby's member must
+   * be exported to the primary (the mirror is armed) or already taken over;
+   * `inFlight` itself can only read it after fencing and `takeOver`. Read-only.
+   */
+  async readiness(ctx: CallContext): Promise<Outcome> {
+    if (ctx.signal.aborted) return aborted('readiness');
+    const v = await this.standby.view(this.shell(ctx));
+    if (!v.ok) return fromStep(v, 'readiness');
+    if (v.value.mounted === 'rw') return outcome('failed', 'this node holds the mirror read-write: it is the primary, there is nothing in flight to hand over');
+    if (v.value.exported || v.value.assembled || v.value.mounted === 'ro') return ok(`the standby's member ${this.options.localDevice} is here; a takeover (after fencing) can read its WAL`);
+    return outcome('failed', `the WAL disk ${this.options.localDevice} is neither exported nor taken over here: nothing in flight could be read after a takeover`);
+  }
+
+  /**
    * After `takeOver`: the WAL on the standby's member beyond the local
    * server's replay position, staged in `stagingDir` (where
    * recovery-compensate reads it). Reads only this host: the primary may

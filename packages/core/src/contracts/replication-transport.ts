@@ -72,6 +72,17 @@ export interface ReplicationTransport {
   stop(ctx: CallContext): Promise<Outcome>;
   status(ctx: CallContext): Promise<Outcome<TransportStatus>>;
   inFlight(ctx: CallContext): Promise<Outcome<InFlight>>;
+  /**
+   * Optional: could this node hand over what is in flight if it were
+   * promoted now? The eligibility check asks it before any lease is taken.
+   * Without it the check reads `inFlight`, which must then be readable
+   * before anyone is fenced. A transport whose in-flight range can only be
+   * read after fencing and a takeover (a block mirror whose disk the
+   * primary may still be writing) answers from what it sees without taking
+   * over: `ok` when the takeover could run here, `failed` with the reason
+   * when it could not. Read-only.
+   */
+  readiness?(ctx: CallContext): Promise<Outcome>;
 }
 
 export const ReplicationTransport: unique symbol = Symbol.for('tandem.ReplicationTransport');

@@ -9,7 +9,8 @@ import type { ActionResultData } from './actions.js';
 /**
  * Could this node finish a promotion now? Every resource that has `readiness`
  * must answer `ok` (or `not-running`, when `acceptStopped`), and every
- * transport's `inFlight` must be readable: a candidate that cannot read what
+ * transport's `inFlight` must be readable (or its `readiness` `ok`, for a
+ * transport read only after a takeover): a candidate that cannot read what
  * its mirror holds cannot compensate, so it must not take the lease and
  * fence the node that has the data. All calls run side by side, each under
  * its own deadline; the answer names every one that said no.
@@ -26,9 +27,16 @@ export async function checkEligibility(
     const timeoutMs = r.timeoutMs ?? r.impl.defaultTimeoutsMs.monitor ?? fallbackMs;
     return [callWithDeadline<PromotionReadiness, ResourceCallContext>(clock, timeoutMs, `readiness of ${r.id}`, (ctx) => readiness.call(r.impl, ctx), { epoch: 0 }).then((o) => ({ id: r.id, o }))];
   });
-  const transports = group.transports.map((t) =>
-    callWithDeadline<InFlight>(clock, t.timeoutMs ?? t.impl.defaultTimeoutMs ?? fallbackMs, `in-flight range of transport ${t.id}`, (ctx) => t.impl.inFlight(ctx)).then((o) => ({ id: t.id, o })),
-  );
+  // A transport that can only be read after a takeover says whether that takeover could run here instead.
+  const transports = group.transports.map((t) => {
+    const timeoutMs = t.timeoutMs ?? t.impl.defaultTimeoutMs ?? fallbackMs;
+    const readiness = t.impl.readiness;
+    const read =
+      readiness === undefined
+        ? callWithDeadline<InFlight>(clock, timeoutMs, `in-flight range of transport ${t.id}`, (ctx) => t.impl.inFlight(ctx))
+        : callWithDeadline(clock, timeoutMs, `readiness of transport ${t.id}`, (ctx) => readiness.call(t.impl, ctx));
+    return read.then((o) => ({ id: t.id, o: o as Outcome<unknown> }));
+  });
   const answers = await Promise.all(resources);
   const reads = await Promise.all(transports);
   const refused = [

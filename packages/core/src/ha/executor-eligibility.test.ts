@@ -19,7 +19,7 @@ async function leaseAt(store: MemoryCoordinationStore, node: string, epoch: numb
   if (!r.acquired || r.lease.epoch !== epoch) throw new Error(`leaseAt: got ${JSON.stringify(r)}`);
 }
 
-function setup(readiness: Outcome<PromotionReadiness>, inFlight: Outcome<InFlight> = ok('x', { from: { offset: 1, label: '0/1' }, to: { offset: 1, label: '0/1' }, location: '/m' })) {
+function setup(readiness: Outcome<PromotionReadiness>, inFlight: Outcome<InFlight> = ok('x', { from: { offset: 1, label: '0/1' }, to: { offset: 1, label: '0/1' }, location: '/m' }), transportReadiness?: Outcome) {
   const clock = new SimulatedClock();
   const store = new MemoryCoordinationStore({ clock });
   const memory = new InMemoryNodeMemory();
@@ -33,7 +33,14 @@ function setup(readiness: Outcome<PromotionReadiness>, inFlight: Outcome<InFligh
     demote: async () => ok(),
     readiness: async () => readiness,
   };
-  const mirror: ReplicationTransport = { defaultTimeoutMs: 1000, start: async () => ok(), stop: async () => ok(), status: async () => ok('x', { role: 'sink' as const }), inFlight: async () => inFlight };
+  const mirror: ReplicationTransport = {
+    defaultTimeoutMs: 1000,
+    start: async () => ok(),
+    stop: async () => ok(),
+    status: async () => ok('x', { role: 'sink' as const }),
+    inFlight: async () => inFlight,
+    ...(transportReadiness === undefined ? {} : { readiness: async () => transportReadiness }),
+  };
   const executor = new ActionExecutor({
     clock,
     store,
@@ -58,6 +65,17 @@ function setup(readiness: Outcome<PromotionReadiness>, inFlight: Outcome<InFligh
 }
 
 describe('ActionExecutor: eligibility and the record of promotions', () => {
+  it("a transport read only after a takeover answers with its readiness, not its inFlight (the VM lab's block mirror never stood)", async () => {
+    const exported = outcome('failed', 'the WAL disk is still exported to the primary: run the takeover (after fencing) before reading it');
+    const armed = setup(ok('standby', {}), exported, ok('the member is here; a takeover can read its WAL'));
+    expect(await armed.run({ kind: 'check-eligibility', acceptStopped: false, readTransports: true, timeoutMs: 1000 })).toMatchObject({ code: 'ok', reason: 'could take over: db ready, mirror readable' });
+    const gone = setup(ok('standby', {}), exported, outcome('failed', 'the WAL disk is neither exported nor taken over here'));
+    expect(await gone.run({ kind: 'check-eligibility', acceptStopped: false, readTransports: true, timeoutMs: 1000 })).toMatchObject({
+      code: 'failed',
+      reason: 'cannot finish a promotion here: transport mirror unreadable: failed (the WAL disk is neither exported nor taken over here)',
+    });
+  });
+
   it('a standby that reports its position and a readable mirror is eligible, with that position', async () => {
     const { run } = setup(ok('standby', { position: { offset: 4096, label: '0/1000' } }));
     expect(await run({ kind: 'check-eligibility', acceptStopped: false, readTransports: true, timeoutMs: 1000 })).toMatchObject({ code: 'ok', data: { position: 4096 }, reason: 'could take over: db ready, mirror readable (at 0/1000)' });
