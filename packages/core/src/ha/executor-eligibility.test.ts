@@ -117,6 +117,20 @@ describe('ActionExecutor: eligibility and the record of promotions', () => {
     expect(memory.current().promotedEpoch).toBe(0);
   });
 
+  it("re-promoting under this node's own record at the same epoch goes ahead (lease lost locally, kept by the store, re-acquired)", async () => {
+    // Campaign seed 816665698 (3 servers): s2's renewals went unanswered, it demoted, re-acquired epoch 1, and its promote
+    // was refused by its own record; it stood down and another node took over for nothing.
+    const { store, order, run } = setup(ok('standby', {}));
+    await leaseAt(store, 'db2', 5);
+    expect(await store.recordPrimary({ node: 'db2', epoch: 5, atWallMs: 0 })).toBe(true);
+    expect(await run({ kind: 'promote', epoch: 5, timeoutMs: 30_000 })).toMatchObject({ code: 'ok' });
+    expect(order).toEqual(['start db', 'promote db (store: 5, disk: 5)']);
+    expect(await store.lastPrimary()).toEqual({ node: 'db2', epoch: 5, atWallMs: 0 });
+    // Not once the lease is gone: the record alone is no licence to write at that epoch.
+    await store.releaseLease('db2', 5);
+    expect(await run({ kind: 'promote', epoch: 5, timeoutMs: 30_000 })).toMatchObject({ code: 'failed', reason: 'not promoted: the store already records a promotion at epoch 5 or later' });
+  });
+
   it('a promotion whose lease the store no longer holds (restarted empty or replaced mid-failover) stops before anything starts', async () => {
     // Simulation seed 158: the store was swapped while db2 compensated; db2 went on to promote and
     // accept writes, recorded only in the swapped store, and the restored store named an older primary.

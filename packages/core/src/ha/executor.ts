@@ -261,8 +261,12 @@ export class ActionExecutor {
     const me = composition.node.name;
     if (!(await store.recordPrimary({ node: me, epoch, atWallMs: clock.wallMs() }))) {
       const last = await store.lastPrimary();
-      if (last !== undefined && last.epoch >= epoch) return outcome('failed', `not promoted: the store already records a promotion at epoch ${epoch} or later`);
-      return outcome('failed', `not promoted: ${me} no longer holds the lease at epoch ${epoch} in the store (it lapsed, or the store was restarted or replaced)`);
+      // This node's own record at this epoch: it lost its lease locally (renewals unanswered), the store kept it, and it
+      // re-acquired the same epoch. Nobody was promoted since; promoting again under the same record is the same term.
+      const held = await store.readLease();
+      const own = last !== undefined && last.node === me && last.epoch === epoch && held?.holder === me && held.epoch === epoch;
+      if (!own && last !== undefined && last.epoch >= epoch) return outcome('failed', `not promoted: the store already records a promotion at epoch ${epoch} or later`);
+      if (!own) return outcome('failed', `not promoted: ${me} no longer holds the lease at epoch ${epoch} in the store (it lapsed, or the store was restarted or replaced)`);
     }
     await this.memory.update({ promotedEpoch: epoch });
     return undefined;
