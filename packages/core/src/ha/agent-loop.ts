@@ -87,9 +87,7 @@ const WOKEN = Object.freeze({ woken: true });
 
 /** Routine successes that would drown the history if each were an event. */
 // Routine successes, every cycle or two: recorded only when they fail, so the history stays readable.
-// Routine when they succeed. A replica's periodic eligibility check is here too: its edges are
-// ha.eligible / ha.ineligible events, and an ok answer every ~10 s would only bury them.
-const QUIET_KINDS = new Set<Action['kind']>(['heartbeat', 'renew-lease', 'monitor', 'check-eligibility']);
+const QUIET_KINDS = new Set<Action['kind']>(['heartbeat', 'renew-lease', 'monitor']);
 
 /**
  * The HA loop of one agent: every probe interval, read the store, take
