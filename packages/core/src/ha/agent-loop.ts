@@ -8,7 +8,7 @@ import type { CoordinationStore } from '../ports/coordination-store.js';
 import type { Logger } from '../ports/logger.js';
 import { InMemoryNodeMemory, type NodeMemory } from '../ports/node-memory.js';
 import { contextOf } from './decide-context.js';
-import { ineligibleReason } from './eligibility-rules.js';
+import { ineligibleReason, UNCHECKED } from './eligibility-rules.js';
 import { EligibilityWatch } from './eligibility-watch.js';
 import { RepeatFilter } from './repeat-filter.js';
 import { describeAction, type Action, type ActionResult, type InFlightAction } from './actions.js';
@@ -288,7 +288,7 @@ export class AgentLoop {
     const l = snapshot.local;
     this.ineligible = l.writing || l.role !== 'replica' ? undefined : ineligibleReason(c);
     // Before the first check there is nothing to say yet: no edge from "not checked" at start-up.
-    const reason = l.eligibility === undefined && this.ineligible === 'eligibility not checked yet' ? undefined : this.ineligible;
+    const reason = l.eligibility === undefined && this.ineligible === UNCHECKED ? undefined : this.ineligible;
     for (const e of this.eligibilityWatch.observe(this.deps.node, reason, snapshot.store)) {
       this.deps.logger[e.level]({ node: this.deps.node, ...e.data }, e.message);
       this.outbox.add(e.type, e.message, e.data);

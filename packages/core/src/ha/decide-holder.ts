@@ -40,7 +40,12 @@ function primary(c: DecideContext, lease: HeldLease): Decision {
   }
   const req = c.request;
   if (req !== undefined && !c.maintenance && req.target !== undefined && req.target !== me) {
-    if (!healthyReplicas(c).has(req.target)) return decision(`no action: primary ${me} holds lease epoch ${lease.epoch}; ${req.kind} to ${req.target} waits until it is a healthy replica`);
+    // Only a target that says it could finish the promotion: demoting for one that cannot hands the lease to nobody.
+    const target = c.s.store.reachable ? c.s.store.members.find((m) => m.node === req.target) : undefined;
+    if (!healthyReplicas(c).has(req.target) || target?.facts['eligible'] !== true) {
+      const why = target === undefined ? 'no heartbeat from it' : String(target.facts['ineligible'] ?? (target.role === 'replica' ? 'eligibility not reported' : `it reports ${target.role}`));
+      return decision(`no action: primary ${me} holds lease epoch ${lease.epoch}; ${req.kind} to ${req.target} waits until it is a healthy replica that could take over (${req.target}: ${why})`);
+    }
     if (c.workBusy) return decision(`switchover: waiting for the running action before demoting ${me}`);
     return decision(`switchover: demoting ${me} at epoch ${lease.epoch} to hand over to ${req.target}`, [{ kind: 'demote', reason: 'switchover', epoch: lease.epoch, timeoutMs: c.t.actionTimeoutMs }], 'switchover');
   }

@@ -102,7 +102,8 @@ function follow(c: DecideContext, lease: Lease): Decision {
     ]);
   }
   if (l.following?.primary === lease.holder && l.following.epoch === lease.epoch) {
-    const check = eligibilityCheck(c, false);
+    // The target of a switchover or failover: the primary hands over only once this node's record says it could take over.
+    const check = eligibilityCheck(c, c.request?.target === l.node);
     return check.length === 0 ? decision(idle) : decision(`${idle}; checking that ${l.node} could take over`, check);
   }
   if (retryIn !== undefined) return decision(`${idle}; following it failed, trying again in ${retryIn} ms`);

@@ -37,6 +37,14 @@ describe('decide', () => {
     expect(d).toEqual({ actions: [], summary: 'no action: primary db1 holds lease epoch 7' });
   });
 
+  it('the target of a switchover checks it could take over sooner than the routine check, so the primary need not wait long', () => {
+    const request = { id: 'r1', kind: 'switchover' as const, target: 'db2', requestedAtWallMs: 999_000 };
+    const older = { ...ready, atMs: NOW - 3000 };
+    const asTarget = snap({ eligibility: older }, { store: store({ settings: { maintenance: false, request } }) });
+    expect(decide(asTarget, NOW).actions.map((a) => a.kind)).toContain('check-eligibility');
+    expect(decide(snap({ eligibility: older }), NOW).actions.map((a) => a.kind)).not.toContain('check-eligibility');
+  });
+
   it('a replica follows a new primary (or a new epoch) once, and waits after a failed follow', () => {
     expect(decide(snap({ following: undefined }), NOW).actions).toEqual([{ kind: 'follow', primary: 'db1', epoch: 7, timeoutMs: expect.any(Number) as number }]);
     expect(decide(snap({ following: { primary: 'db1', epoch: 6 } }), NOW).summary).toBe('replica upkeep: follow db1 at epoch 7');
@@ -193,12 +201,29 @@ describe('decide', () => {
 
   it('switchover: the primary demotes when the target is a healthy replica, then reports replica, then releases', () => {
     const request = { id: 'r1', kind: 'switchover' as const, target: 'db3', requestedAtWallMs: 999_000 };
-    const s = snap(asPrimary, { store: { ...primaryStore, settings: { maintenance: false, request } } as StoreView });
+    const members = [member('db1', 'replica'), member('db2', 'primary'), { ...member('db3', 'replica'), facts: { eligible: true } }];
+    const s = snap(asPrimary, { store: { ...primaryStore, members, settings: { maintenance: false, request } } as StoreView });
     expect(decide(s, NOW).summary).toBe('switchover: demoting db2 at epoch 7 to hand over to db3');
     const demoted = snap({ role: 'replica', writing: false, lease: primaryLease, releasing: true, lastHeartbeat: { atMs: NOW - 100, role: 'primary' } }, { store: primaryStore });
     expect(kinds(demoted)).toEqual(['heartbeat']);
     const reported = snap({ role: 'replica', writing: false, lease: primaryLease, releasing: true, lastHeartbeat: { atMs: NOW - 100, role: 'replica' } }, { store: primaryStore });
     expect(decide(reported, NOW).summary).toBe('switchover: releasing lease epoch 7');
+  });
+
+  // CI, postgres-failover-rejoin: the rejoined target's record still said "cannot take over" (checked before its mirror
+  // streamed); the primary demoted anyway, nobody waited for the target, and the primary took the lease back (exit 8).
+  it('switchover: the primary keeps serving while the target does not say it could take over, and says why', () => {
+    const request = { id: 'r1', kind: 'switchover' as const, target: 'db3', requestedAtWallMs: 999_000 };
+    for (const facts of [{ eligible: false, ineligible: 'the WAL mirror does not stream yet' }, {}]) {
+      const members = [member('db2', 'primary'), { ...member('db3', 'replica'), facts }];
+      const s = snap(asPrimary, { store: { ...primaryStore, members, settings: { maintenance: false, request } } as StoreView });
+      const d = decide(s, NOW);
+      expect(d.actions.map((a) => a.kind)).not.toContain('demote');
+      expect(d.summary).toMatch(/switchover to db3 waits until it is a healthy replica that could take over/);
+    }
+    const members = [member('db2', 'primary'), { ...member('db3', 'replica'), facts: { eligible: false, ineligible: 'the WAL mirror does not stream yet' } }];
+    const s = snap(asPrimary, { store: { ...primaryStore, members, settings: { maintenance: false, request } } as StoreView });
+    expect(decide(s, NOW).summary).toContain('(db3: the WAL mirror does not stream yet)');
   });
 
   it('a node that is not the switchover target does not stand while the target says it could take over', () => {

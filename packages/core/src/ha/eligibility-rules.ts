@@ -64,6 +64,9 @@ export function eligibilityDue(c: DecideContext, urgent: boolean): boolean {
   return c.now - e.atMs > (urgent ? gatewayFreshMs(c.t) / 2 : eligibilityRefreshMs(c.t));
 }
 
+/** The reason a node gives before its first eligibility check: not known yet, so not "cannot". */
+export const UNCHECKED = 'eligibility not checked yet';
+
 /** Why this node would not stand for election now, or undefined when it would (as far as it knows). */
 export function ineligibleReason(c: DecideContext): string | undefined {
   const abandoned = c.s.abandoned ?? [];
@@ -75,7 +78,7 @@ export function ineligibleReason(c: DecideContext): string | undefined {
     return `standing down for ${l.standDownUntilMs - c.now} ms after ${l.refusals.count} refused election(s) (${l.refusals.lastReason})`;
   }
   const e = l.eligibility;
-  if (e === undefined) return 'eligibility not checked yet';
+  if (e === undefined) return UNCHECKED;
   if (!e.ok) return e.reason;
   const g = l.gateway;
   if (g !== undefined && !g.ok) return `gateway check failed (${g.reason})`;

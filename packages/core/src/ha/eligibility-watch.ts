@@ -1,3 +1,4 @@
+import { UNCHECKED } from './eligibility-rules.js';
 import type { StoreView } from './snapshot.js';
 
 /** An event to record, in the shape the loop hands to its outbox. */
@@ -12,12 +13,13 @@ export interface EligibilityEvent {
  * When no node holds the lease and every live member says it cannot take
  * over, name the node that holds every acknowledged write (the last
  * recorded primary) and the two ways out. Undefined while any member is
- * eligible, a lease is held, or the store cannot be read. Pure: the CLI's
- * status uses it too.
+ * eligible or has not checked yet (a restarted agent's first heartbeat),
+ * a lease is held, or the store cannot be read. Pure: the CLI's status
+ * uses it too.
  */
 export function noEligibleNode(store: StoreView): { readonly message: string; readonly holder: string | undefined; readonly members: readonly string[] } | undefined {
   if (!store.reachable || store.lease !== undefined || store.members.length === 0) return undefined;
-  if (store.members.some((m) => m.facts['eligible'] !== false)) return undefined;
+  if (store.members.some((m) => m.facts['eligible'] !== false || m.facts['ineligible'] === UNCHECKED)) return undefined;
   const last = store.lastPrimary;
   const members = store.members.map((m) => m.node);
   const holder = last?.node;
@@ -44,7 +46,8 @@ export class EligibilityWatch {
     if (ineligible !== undefined && this.wasIneligible !== true) out.push({ type: 'ha.ineligible', level: 'warn', message: `${node} cannot take over: ${ineligible}`, data: { reason: ineligible } });
     if (ineligible === undefined && this.wasIneligible === true) out.push({ type: 'ha.eligible', level: 'info', message: `${node} could take over again`, data: {} });
     this.wasIneligible = ineligible !== undefined;
-    const none = noEligibleNode(store);
+    // This node's own answer is newer than its record in the store.
+    const none = ineligible === undefined ? undefined : noEligibleNode(store);
     if (none !== undefined && !this.alerted && none.members[0] === node) {
       this.alerted = true;
       out.push({ type: 'alert.no-eligible-node', level: 'error', message: none.message, data: { holder: none.holder ?? null, members: none.members } });

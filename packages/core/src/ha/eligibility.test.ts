@@ -4,6 +4,7 @@ import { EMPTY_NODE_RECORD, type NodeRecord } from '../ports/node-memory.js';
 import type { Action, ActionResult } from './actions.js';
 import { decide } from './decide.js';
 import { EligibilityWatch, noEligibleNode } from './eligibility-watch.js';
+import { UNCHECKED } from './eligibility-rules.js';
 import { applyResult, initialLocalState, observeStore, type LocalState } from './local-state.js';
 import type { Snapshot, StoreView } from './snapshot.js';
 import { refusalStandDownMs } from './timing-rules.js';
@@ -180,6 +181,14 @@ describe('when no node can take over', () => {
     expect(types(first, 's1', 'stale', lapsed({ members }))).toEqual([]);
     expect(types(second, 's2', 'stopped', lapsed({ members }))).toEqual(['ha.ineligible']);
     expect(types(first, 's1', undefined, lapsed({ members: [member('s1', 'replica', { eligible: true })] }))).toEqual(['ha.eligible', 'ha.eligible-node-back']);
+  });
+
+  // CI, postgres-no-fence-loop: the data holder's restarted agent read its own "not checked yet" record and alerted, then checked and promoted.
+  it('says nothing while a member has not checked yet, or while this node itself could take over', () => {
+    const unchecked = [members[0]!, member('s2', 'replica', { eligible: false, ineligible: UNCHECKED })];
+    expect(noEligibleNode(lapsed({ members: unchecked }))).toBeUndefined();
+    const self = new EligibilityWatch();
+    expect(self.observe('s1', undefined, lapsed({ members })).map((e) => e.type)).toEqual([]);
   });
 });
 
