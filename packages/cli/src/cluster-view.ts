@@ -50,7 +50,8 @@ export async function readClusterView(store: CoordinationStore, cluster: string,
  * each is escaped as one line (safeLine) before it is padded into its column.
  */
 export function renderClusterView(v: ClusterView): string {
-  const last = v.lastPrimary === undefined ? '' : `; last promoted ${safeLine(v.lastPrimary.node)} at epoch ${safeLine(v.lastPrimary.epoch)}`;
+  const alone = v.lastPrimary?.soleCopy === true ? ' (SOLE COPY: its writes are on no other node; nobody else may take over)' : '';
+  const last = v.lastPrimary === undefined ? '' : `; last promoted ${safeLine(v.lastPrimary.node)} at epoch ${safeLine(v.lastPrimary.epoch)}${alone}`;
   const lines = [
     ...(v.stuck === undefined ? [] : [`!! ${safeLine(v.stuck)}`, '']),
     `cluster ${safeLine(v.cluster)}: ${v.lease ? `primary ${safeLine(v.lease.holder)}, lease epoch ${safeLine(v.lease.epoch)} (${Math.round(v.lease.remainingMs)} ms left)` : 'NO PRIMARY'}; last epoch ${safeLine(v.lastEpoch)}${last}${v.settings.maintenance ? '; MAINTENANCE' : ''}`,

@@ -153,7 +153,18 @@ export class SqliteCoordinationStore implements CoordinationStore {
       if (lease === undefined || lease.holder !== record.node || lease.epoch !== record.epoch) return false;
       const current = this.sql.readPrimary.get();
       if (current !== undefined && current.epoch >= record.epoch) return false;
-      this.sql.putPrimary.run({ node: record.node, epoch: record.epoch, at_wall_ms: record.atWallMs });
+      this.sql.putPrimary.run({ node: record.node, epoch: record.epoch, at_wall_ms: record.atWallMs, sole_copy: record.soleCopy === true ? 1 : 0 });
+      return true;
+    });
+  }
+
+  async markSoleCopy(node: string, epoch: number, soleCopy: boolean): Promise<boolean> {
+    return this.write('markSoleCopy', (now) => {
+      const lease = this.liveLease(now);
+      if (lease === undefined || lease.holder !== node || lease.epoch !== epoch) return false;
+      const current = this.sql.readPrimary.get();
+      if (current === undefined || current.node !== node || current.epoch !== epoch) return false;
+      this.sql.setSoleCopy.run(soleCopy ? 1 : 0);
       return true;
     });
   }
@@ -161,7 +172,7 @@ export class SqliteCoordinationStore implements CoordinationStore {
   async lastPrimary(): Promise<PrimaryRecord | undefined> {
     return this.read('lastPrimary', () => {
       const row = this.sql.readPrimary.get();
-      return row === undefined ? undefined : { node: row.node, epoch: row.epoch, atWallMs: row.at_wall_ms };
+      return row === undefined ? undefined : { node: row.node, epoch: row.epoch, atWallMs: row.at_wall_ms, ...(row.sole_copy === 1 ? { soleCopy: true } : {}) };
     });
   }
 

@@ -4,8 +4,9 @@ import Database from 'better-sqlite3';
  * Bumped when the tables change; a file with a newer version is refused rather than misread.
  * 1: lease, epoch_counter, members, settings, events. 2: + primary_record, cluster_identity.
  * 3: + lease.token (the holder process's token; a lease of an older file migrates with token '').
+ * 4: + primary_record.sole_copy (a recorded promotion of an older file migrates as replicated, 0).
  */
-export const SCHEMA_VERSION = 3;
+export const SCHEMA_VERSION = 4;
 
 /*
  * One row tables are pinned to id = 1 by a CHECK, so "the lease" can never
@@ -51,7 +52,8 @@ CREATE TABLE IF NOT EXISTS primary_record (
   id INTEGER PRIMARY KEY CHECK (id = 1),
   node TEXT NOT NULL,
   epoch INTEGER NOT NULL,
-  at_wall_ms INTEGER NOT NULL
+  at_wall_ms INTEGER NOT NULL,
+  sole_copy INTEGER NOT NULL DEFAULT 0
 );
 CREATE TABLE IF NOT EXISTS events (
   id INTEGER PRIMARY KEY AUTOINCREMENT,
@@ -68,9 +70,11 @@ CREATE TABLE IF NOT EXISTS events (
  * added only when the table lacks it (so a migrated file is migrated once).
  * 3: lease.token; the lease a version 2 file holds keeps its holder and
  * epoch and gets token '' (the token of callers that give none).
+ * 4: primary_record.sole_copy; no older Tandem wrote a promotion that acknowledged alone.
  */
 const ADDED_COLUMNS: readonly { readonly table: string; readonly column: string; readonly definition: string }[] = [
   { table: 'lease', column: 'token', definition: "TEXT NOT NULL DEFAULT ''" },
+  { table: 'primary_record', column: 'sole_copy', definition: 'INTEGER NOT NULL DEFAULT 0' },
 ];
 
 function addMissingColumns(db: Database.Database): void {

@@ -12,6 +12,8 @@ export interface PrimaryRow {
   readonly node: string;
   readonly epoch: number;
   readonly at_wall_ms: number;
+  /** 1 while the primary acknowledges writes with its own copy only (PrimaryRecord.soleCopy). */
+  readonly sole_copy: number;
 }
 
 export interface IdentityRow {
@@ -49,6 +51,7 @@ export interface Statements {
   readonly initIdentity: Stmt<[IdentityRow]>;
   readonly readPrimary: Stmt<[], PrimaryRow>;
   readonly putPrimary: Stmt<[PrimaryRow]>;
+  readonly setSoleCopy: Stmt<[number]>;
   readonly putMember: Stmt<[MemberRow]>;
   readonly deleteLapsedMembers: Stmt<[number]>;
   readonly liveMembers: Stmt<[number], MemberRow>;
@@ -73,10 +76,11 @@ export function prepareStatements(db: Database.Database): Statements {
     initIdentity: db.prepare<[IdentityRow]>(
       'INSERT OR IGNORE INTO cluster_identity (id, cluster_id, cluster, created_at_wall_ms) VALUES (1, @cluster_id, @cluster, @created_at_wall_ms)',
     ),
-    readPrimary: db.prepare<[], PrimaryRow>('SELECT node, epoch, at_wall_ms FROM primary_record WHERE id = 1'),
+    readPrimary: db.prepare<[], PrimaryRow>('SELECT node, epoch, at_wall_ms, sole_copy FROM primary_record WHERE id = 1'),
     putPrimary: db.prepare<[PrimaryRow]>(
-      'INSERT OR REPLACE INTO primary_record (id, node, epoch, at_wall_ms) VALUES (1, @node, @epoch, @at_wall_ms)',
+      'INSERT OR REPLACE INTO primary_record (id, node, epoch, at_wall_ms, sole_copy) VALUES (1, @node, @epoch, @at_wall_ms, @sole_copy)',
     ),
+    setSoleCopy: db.prepare<[number]>('UPDATE primary_record SET sole_copy = ? WHERE id = 1'),
     putMember: db.prepare<[MemberRow]>(
       'INSERT OR REPLACE INTO members (node, record_json, expires_at_wall_ms) VALUES (@node, @record_json, @expires_at_wall_ms)',
     ),

@@ -63,6 +63,7 @@ const SCRIPTS = {
   tandemReleaseLease: [lua.RELEASE_LEASE, 1],
   tandemReadLease: [lua.READ_LEASE, 1],
   tandemRecordPrimary: [lua.RECORD_PRIMARY, 2],
+  tandemMarkSoleCopy: [lua.MARK_SOLE_COPY, 2],
   tandemInitIdentity: [lua.INIT_IDENTITY, 1],
   tandemHeartbeat: [lua.HEARTBEAT, 2],
   tandemListMembers: [lua.LIST_MEMBERS, 1],
@@ -148,7 +149,7 @@ export class RedisCoordinationStore implements CoordinationStore {
   async recordPrimary(record: PrimaryRecord): Promise<boolean> {
     assertPrimaryRecord(record);
     return this.call('recordPrimary', async () => {
-      const written = parseRecordPrimaryReply(await this.script('tandemRecordPrimary')(this.keys.primary, this.keys.lease, record.node, record.epoch, record.atWallMs));
+      const written = parseRecordPrimaryReply(await this.script('tandemRecordPrimary')(this.keys.primary, this.keys.lease, record.node, record.epoch, record.atWallMs, record.soleCopy === true ? 1 : 0));
       if (!written || (await this.replicated('recordPrimary'))) return written;
       // Unlike a lease there is no TTL to undo this: the record is on the master and may or may not survive a failover.
       throw new StoreUnavailableError(
@@ -157,8 +158,17 @@ export class RedisCoordinationStore implements CoordinationStore {
     });
   }
 
+  async markSoleCopy(node: string, epoch: number, soleCopy: boolean): Promise<boolean> {
+    return this.call('markSoleCopy', async () => {
+      const written = parseRecordPrimaryReply(await this.script('tandemMarkSoleCopy')(this.keys.primary, this.keys.lease, node, epoch, soleCopy ? 1 : 0));
+      if (!written || (await this.replicated('markSoleCopy'))) return written;
+      // Unacknowledged by the replicas: the caller must not act as if it were durable (no promotion on it).
+      throw new StoreUnavailableError(`redis store: markSoleCopy at epoch ${epoch} was not acknowledged by ${this.minReplicaAcks} replica(s)`);
+    });
+  }
+
   async lastPrimary(): Promise<PrimaryRecord | undefined> {
-    return this.call('lastPrimary', async () => parsePrimaryReply(await this.redis.hmget(this.keys.primary, 'node', 'epoch', 'at_wall_ms')));
+    return this.call('lastPrimary', async () => parsePrimaryReply(await this.redis.hmget(this.keys.primary, 'node', 'epoch', 'at_wall_ms', 'sole_copy')));
   }
 
   async heartbeat(record: MemberRecord, ttlMs: number): Promise<void> {

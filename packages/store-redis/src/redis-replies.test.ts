@@ -4,13 +4,16 @@ import { leaseResultFrom, parsePrimaryReply, parseRecordPrimaryReply } from './r
 describe('primary record replies', () => {
   it('reads an absent record as undefined and a whole one as numbers', () => {
     expect.hasAssertions();
-    expect(parsePrimaryReply([null, null, null])).toBeUndefined();
-    expect(parsePrimaryReply(['db1', '7', '1767225600000'])).toEqual({ node: 'db1', epoch: 7, atWallMs: 1_767_225_600_000 });
+    expect(parsePrimaryReply([null, null, null, null])).toBeUndefined();
+    expect(parsePrimaryReply(['db1', '7', '1767225600000', null])).toEqual({ node: 'db1', epoch: 7, atWallMs: 1_767_225_600_000 });
+    expect(parsePrimaryReply(['db1', '7', '1', '0'])).toEqual({ node: 'db1', epoch: 7, atWallMs: 1 });
+    expect(parsePrimaryReply(['db1', '7', '1', '1'])).toEqual({ node: 'db1', epoch: 7, atWallMs: 1, soleCopy: true });
   });
 
   it('throws on a partial, foreign or non-numeric record rather than guessing', () => {
     expect.hasAssertions();
-    for (const reply of [['db1', null, null], [null, '7', '1'], ['db1', 'seven', '1'], ['db1', '1.5', '1'], ['', '7', '1'], ['db1', '7', 'x'], ['db1', '7'], 'OK', null]) {
+    const bad = [['db1', null, null, null], [null, '7', '1', null], ['db1', 'seven', '1', null], ['db1', '1.5', '1', null], ['', '7', '1', null], ['db1', '7', 'x', null]];
+    for (const reply of [...bad, [null, null, null, '1'], ['db1', '7', '1', 'yes'], ['db1', '7', '1'], 'OK', null]) {
       expect(() => parsePrimaryReply(reply)).toThrow(/unexpected redis reply for primary record/);
     }
   });

@@ -45,7 +45,6 @@ export function parseRecordPrimaryReply(reply: unknown): boolean {
   return reply === 1;
 }
 
-/** HMGET primary node epoch at_wall_ms: all null before the first record; anything partial or non-numeric is not ours. */
 /** HMGET cluster_id, cluster, created_at_wall_ms of the identity hash: undefined when absent, a shape error when partial. */
 export function parseIdentityReply(reply: unknown): ClusterIdentity | undefined {
   if (!Array.isArray(reply) || reply.length !== 3) throw shapeError('cluster identity', reply);
@@ -55,13 +54,15 @@ export function parseIdentityReply(reply: unknown): ClusterIdentity | undefined 
   return { clusterId, cluster, createdAtWallMs: Number(createdAt) };
 }
 
+/** HMGET primary node epoch at_wall_ms sole_copy: all null before the first record; anything partial or non-numeric is not ours. */
 export function parsePrimaryReply(reply: unknown): PrimaryRecord | undefined {
-  if (!Array.isArray(reply) || reply.length !== 3) throw shapeError('primary record', reply);
+  if (!Array.isArray(reply) || reply.length !== 4) throw shapeError('primary record', reply);
   if (reply.every((field) => field === null)) return undefined;
-  const [node, epoch, atWallMs] = reply as [unknown, unknown, unknown];
-  const wellFormed = typeof node === 'string' && node !== '' && isText(epoch, /^\d+$/) && isText(atWallMs, /^-?\d+(\.\d+)?$/);
+  const [node, epoch, atWallMs, soleCopy] = reply as [unknown, unknown, unknown, unknown];
+  // sole_copy is absent from records written before it existed: those never acknowledged alone.
+  const wellFormed = typeof node === 'string' && node !== '' && isText(epoch, /^\d+$/) && isText(atWallMs, /^-?\d+(\.\d+)?$/) && (soleCopy === null || isText(soleCopy, /^[01]$/));
   if (!wellFormed) throw shapeError('primary record', reply);
-  return { node, epoch: Number(epoch), atWallMs: Number(atWallMs) };
+  return { node, epoch: Number(epoch), atWallMs: Number(atWallMs), ...(soleCopy === '1' ? { soleCopy: true } : {}) };
 }
 
 function isText(field: unknown, pattern: RegExp): field is string {

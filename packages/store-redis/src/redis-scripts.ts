@@ -62,7 +62,7 @@ return {1, holder, tonumber(redis.call('HGET', KEYS[1], 'epoch')), redis.call('P
 `;
 
 /**
- * KEYS: primary, lease. ARGV: node, epoch, atWallMs. Write the record only
+ * KEYS: primary, lease. ARGV: node, epoch, atWallMs, soleCopy (0/1). Write the record only
  * if node holds the live lease at epoch and no record at this epoch or
  * above is there; answers 1 (written) or 0 (refused). A
  * record whose epoch is not a number is not ours to overwrite: an error.
@@ -77,7 +77,23 @@ if stored then
   if not current then return redis.error_reply('primary record ' .. KEYS[1] .. ' has a non-numeric epoch') end
   if current >= tonumber(ARGV[2]) then return 0 end
 end
-redis.call('HSET', KEYS[1], 'node', ARGV[1], 'epoch', ARGV[2], 'at_wall_ms', ARGV[3])
+redis.call('HSET', KEYS[1], 'node', ARGV[1], 'epoch', ARGV[2], 'at_wall_ms', ARGV[3], 'sole_copy', ARGV[4])
+return 1
+`;
+
+/**
+ * KEYS: primary, lease. ARGV: node, epoch, soleCopy (0/1). Set sole_copy on
+ * the record of node's promotion at epoch, only while node holds the live
+ * lease at epoch and the record is still that promotion; answers 1 or 0.
+ */
+export const MARK_SOLE_COPY = `
+if redis.call('HGET', KEYS[2], 'holder') ~= ARGV[1] or tonumber(redis.call('HGET', KEYS[2], 'epoch')) ~= tonumber(ARGV[2]) then
+  return 0
+end
+if redis.call('HGET', KEYS[1], 'node') ~= ARGV[1] or tonumber(redis.call('HGET', KEYS[1], 'epoch')) ~= tonumber(ARGV[2]) then
+  return 0
+end
+redis.call('HSET', KEYS[1], 'sole_copy', ARGV[3])
 return 1
 `;
 

@@ -23,6 +23,11 @@ export interface ClusterView {
  */
 export class PostgresAgent implements ResourceAgent {
   readonly defaultTimeoutsMs;
+  /**
+   * With `afterPromote: accept-writes` a new primary commits alone until a peer's standby streams: the core marks
+   * the promotion as the sole copy, so no third server replaces this one without those commits.
+   */
+  readonly soleCopyAfterPromote: boolean;
   /** synchronous_standby_names was seen non-empty on this primary since the last promotion. */
   private syncSeenArmed = false;
 
@@ -33,6 +38,7 @@ export class PostgresAgent implements ResourceAgent {
     private readonly logger?: Logger,
   ) {
     const o = tools.options;
+    this.soleCopyAfterPromote = o.syncStandbys?.afterPromote === 'accept-writes';
     this.defaultTimeoutsMs = { start: o.startTimeoutMs + 5000, stop: o.stopTimeoutMs + IMMEDIATE_STOP_MS + 5000, monitor: 10_000, readiness: 10_000, promote: 60_000, demote: o.stopTimeoutMs + IMMEDIATE_STOP_MS + o.startTimeoutMs };
   }
 
@@ -81,7 +87,8 @@ export class PostgresAgent implements ResourceAgent {
       case 'running': {
         const running = `PostgreSQL pid ${state.pid ?? '?'} runs as ${state.role}`;
         if (state.role !== 'primary') return ok(running, { role: state.role });
-        return ok(`${running}${await this.guardSync(d)}`, { role: state.role });
+        const sync = await this.guardSync(d);
+        return ok(`${running}${sync.note}`, { role: state.role, ...(sync.soleCopy === undefined ? {} : { soleCopy: sync.soleCopy }) });
       }
     }
   }
@@ -101,23 +108,24 @@ export class PostgresAgent implements ResourceAgent {
    * Once seen armed it is not asked again until the next promotion: the setting is only ever emptied by promote,
    * and a psql per monitor would cost the primary a process every probe interval.
    */
-  private async guardSync(d: Deadline): Promise<string> {
+  private async guardSync(d: Deadline): Promise<{ readonly note: string; readonly soleCopy?: boolean }> {
     const policy = this.options.syncStandbys;
-    if (policy === undefined || this.syncSeenArmed) return '';
+    if (policy === undefined) return { note: '' };
+    if (this.syncSeenArmed) return { note: '', soleCopy: false };
     const g = await rearmIfStreaming(this.tools, peerStandbyNames(policy, this.cluster.self, this.cluster.nodes), d);
     this.syncSeenArmed = g.kind === 'armed' || g.kind === 'rearmed';
     switch (g.kind) {
       case 'armed':
-        return '';
+        return { note: '', soleCopy: false };
       case 'degraded':
-        return `; synchronous replication off until one of ${g.waitingFor.join(', ')} streams`;
+        return { note: `; synchronous replication off until one of ${g.waitingFor.join(', ')} streams`, soleCopy: true };
       case 'rearmed':
         this.logger?.info({ resource: 'postgres', streaming: g.streaming, synchronousStandbyNames: g.value }, `synchronous replication back on: ${g.streaming.join(', ')} streams; commits wait for ${g.value}`);
-        return `; synchronous replication back on (${g.value})`;
+        return { note: `; synchronous replication back on (${g.value})`, soleCopy: false };
       case 'error':
         // The server serves; the setting is retried on the next monitor. Said loudly, since commits are single-copy meanwhile.
         this.logger?.warn({ resource: 'postgres' }, g.reason);
-        return `; ${g.reason}`;
+        return { note: `; ${g.reason}`, soleCopy: true };
     }
   }
 

@@ -91,11 +91,15 @@ describe('a stale mirror is set aside, and a promoted primary re-arms synchronou
     await pair.sql('s', "set statement_timeout = '5s'", 'insert into t values (10)');
     const degraded = await agent.monitor(ctx());
     expect(degraded.reason).toContain('synchronous replication off until one of tandem_mirror_p streams');
+    // The core keeps the store's sole-copy mark while this says true (issue 13: no third server replaces it).
+    expect(agent.soleCopyAfterPromote).toBe(true);
+    expect(degraded.data?.soleCopy).toBe(true);
 
     const mirror = mirrorOfP();
     expect((await mirror.start(callCtx())).code).toBe('ok');
     await waitFor(async () => (await agent.monitor(ctx())).reason.includes('synchronous replication back on'), 'the monitor to re-arm');
     expect(await pair.sql('s', 'show synchronous_standby_names')).toBe('ANY 1 ("tandem_mirror_p")');
+    expect((await agent.monitor(ctx())).data?.soleCopy).toBe(false);
     await pair.sql('s', 'insert into t values (11)');
     expect(await pair.sql('s', "select sync_state from pg_stat_replication where application_name = 'tandem_mirror_p'")).toBe('quorum');
 

@@ -14,6 +14,13 @@ export interface ResourceState {
    * over for it.
    */
   readonly degraded?: string;
+  /**
+   * On a primary whose resource declares `soleCopyAfterPromote`: `true`
+   * while writes it acknowledges exist on this node only, `false` once a
+   * second copy receives every acknowledged write (a synchronous standby
+   * streams). The core clears the store's sole-copy mark on `false`.
+   */
+  readonly soleCopy?: boolean;
 }
 
 /** What `readiness` reports when this node could be promoted now. */
@@ -59,6 +66,16 @@ export interface ResourceCallContext extends CallContext {
  */
 export interface ResourceAgent {
   readonly defaultTimeoutsMs: Readonly<Partial<Record<ResourceAction, number>>>;
+  /**
+   * True when, right after `promote`, this resource acknowledges writes with
+   * its own copy only until a standby catches up (resource-postgres with
+   * `afterPromote: accept-writes`). The core then records the promotion as
+   * the sole copy before promoting, so no other node replaces this one
+   * (nobody else has those writes) until `monitor` reports `soleCopy: false`.
+   * A resource must not start acknowledging alone later in a term: the mark
+   * is only ever set before the promotion.
+   */
+  readonly soleCopyAfterPromote?: boolean;
   start(ctx: ResourceCallContext): Promise<Outcome>;
   stop(ctx: ResourceCallContext): Promise<Outcome>;
   monitor(ctx: ResourceCallContext): Promise<Outcome<ResourceState>>;

@@ -1,7 +1,7 @@
 import type { Lease } from '../ports/coordination-store.js';
 import type { Action } from './actions.js';
 import { decision, healthyReplicas, type DecideContext, type Decision } from './decide-context.js';
-import { acceptStopped, eligibilityDue, eligibilityFresh, firstElection, forcedHere, standingOf } from './eligibility-rules.js';
+import { acceptStopped, barredBy, eligibilityDue, eligibilityFresh, firstElection, forcedHere, neverPromoted, standingOf } from './eligibility-rules.js';
 import { gatewayFreshMs, heartbeatRoundMs, REJOIN_TIMEOUT_MS } from './timing-rules.js';
 
 /** Decisions for a node without a lease: watch the primary, or self-check and stand for election. */
@@ -52,7 +52,7 @@ function eligibilityCheck(c: DecideContext, urgent: boolean): Action[] {
 /** While a failure is being confirmed: keep both self-checks fresh, so the election need not wait for them. */
 function selfChecks(c: DecideContext): Action[] {
   const g = gatewayCheck(c);
-  return g.length > 0 ? g : standingOf(c).kind === 'stale' ? [] : eligibilityCheck(c, true);
+  return g.length > 0 ? g : barredBy(standingOf(c)) !== undefined ? [] : eligibilityCheck(c, true);
 }
 
 /** Detect and confirm: probes may confirm a failure early, but the store will not hand out the lease before it lapses; meanwhile refresh the self-check. */
@@ -133,7 +133,8 @@ function stand(c: DecideContext): Decision {
   if (abandoned.length > 0) return decision(`no action: not eligible, an abandoned ${abandoned[0]?.action.kind ?? 'promotion'} may still finish on ${me}`);
   // Eligibility before election: a node that could not finish the promotion never takes the lease, so it never fences anyone.
   const standing = standingOf(c);
-  if (standing.kind === 'stale' && !forcedHere(c)) return decision(`no action: not eligible, ${standing.reason}`);
+  const barred = barredBy(standing);
+  if (barred !== undefined && !forcedHere(c)) return decision(`no action: not eligible, ${barred}`);
   const check = gatewayCheck(c);
   if (check.length > 0) return decision(`failover step self-check: ${me} checks its gateway before standing for election`, check, 'self-check');
   const g = l.gateway;
@@ -177,10 +178,13 @@ function stand(c: DecideContext): Decision {
         ? 'no lease seen yet'
         : `lease epoch ${seen.epoch} of ${seen.holder} lapsed`;
   const lastPrimary = standing.kind === 'last-primary';
+  // Nothing to replay when no promotion was ever recorded (simulation seed 4702: a candidate with its database
+  // stopped fenced the peer, then could not compensate: "cannot read the standby's replay position").
+  const nothingAcked = !lastPrimary && neverPromoted(c);
   const spared = l.refusals !== undefined && l.refusals.fenced.length > 0 && fencedForRefusal(c, l.refusals.fenced[0] ?? '') ? `; already fenced ${l.refusals.fenced.join(', ')}` : '';
   return decision(
-    `failover step elect: ${me} ${ownName === undefined ? 'takes the lease with a new epoch' : 'asks for the lease'} (${why}${lastPrimary ? '; it was the last primary' : ''}; will fence ${fenceTargets.length === 0 ? 'nobody' : fenceTargets.join(', ')}${spared})`,
-    [{ kind: 'acquire-lease', fenceTargets, failed, reason, requestId: req?.id, compensate: !lastPrimary, timeoutMs: c.t.storeTimeoutMs }],
+    `failover step elect: ${me} ${ownName === undefined ? 'takes the lease with a new epoch' : 'asks for the lease'} (${why}${lastPrimary ? '; it was the last primary' : ''}${nothingAcked ? '; no promotion recorded yet, nothing to compensate' : ''}; will fence ${fenceTargets.length === 0 ? 'nobody' : fenceTargets.join(', ')}${spared})`,
+    [{ kind: 'acquire-lease', fenceTargets, failed, reason, requestId: req?.id, compensate: !lastPrimary && !nothingAcked, timeoutMs: c.t.storeTimeoutMs }],
     'elect',
   );
 }

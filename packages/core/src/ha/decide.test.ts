@@ -15,7 +15,7 @@ function member(node: string, role: Member['role']): Member {
 }
 
 function store(over: Partial<Extract<StoreView, { reachable: true }>> = {}): StoreView {
-  return { reachable: true, lease: { holder: 'db1', epoch: 7, remainingMs: 8000 }, members: [member('db1', 'primary'), member('db3', 'replica')], settings: { maintenance: false }, ...over };
+  return { reachable: true, lease: { holder: 'db1', epoch: 7, remainingMs: 8000 }, members: [member('db1', 'primary'), member('db3', 'replica')], settings: { maintenance: false }, lastPrimary: { node: 'db1', epoch: 7, atWallMs: 0 }, ...over };
 }
 
 function snap(local: Partial<LocalState> = {}, over: Partial<Snapshot> = {}): Snapshot {

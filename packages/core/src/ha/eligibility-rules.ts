@@ -1,4 +1,4 @@
-import type { MemberRecord } from '../ports/coordination-store.js';
+import type { MemberRecord, PrimaryRecord } from '../ports/coordination-store.js';
 import type { DecideContext } from './decide-context.js';
 import { eligibilityRefreshMs, gatewayFreshMs } from './timing-rules.js';
 
@@ -11,15 +11,27 @@ import { eligibilityRefreshMs, gatewayFreshMs } from './timing-rules.js';
  * - `stale`: it was promoted once and another node was promoted after it,
  *   and it has not rejoined since. Its log may hold writes nobody else has
  *   and lack acknowledged ones; it must rejoin before it stands.
+ * - `sole-copy-elsewhere`: the last primary is another node that
+ *   acknowledged writes with its own copy only (the store's mark): nobody
+ *   else has them, so nobody else replaces it.
  * - `replica`: it may stand once its resources say they are ready.
  */
-export type Standing = { readonly kind: 'last-primary' } | { readonly kind: 'replica' } | { readonly kind: 'stale'; readonly reason: string };
+export type Standing =
+  | { readonly kind: 'last-primary' }
+  | { readonly kind: 'replica' }
+  | { readonly kind: 'stale'; readonly reason: string }
+  | { readonly kind: 'sole-copy-elsewhere'; readonly reason: string };
+
+/** The reason a standing keeps this node out of elections (an operator's forced failover aside), if it does. */
+export function barredBy(standing: Standing): string | undefined {
+  return standing.kind === 'stale' || standing.kind === 'sole-copy-elsewhere' ? standing.reason : undefined;
+}
 
 export function standingOf(c: DecideContext): Standing {
   const { memory, node } = c.s;
   const last = c.s.store.reachable ? c.s.store.lastPrimary : undefined;
   if (last !== undefined && last.node === node) return { kind: 'last-primary' };
-  if (memory.promotedEpoch <= memory.rejoinedEpoch || c.s.keepsData === false) return { kind: 'replica' };
+  if (memory.promotedEpoch <= memory.rejoinedEpoch || c.s.keepsData === false) return last?.soleCopy === true ? soleCopyElsewhere(node, last) : { kind: 'replica' };
   const after =
     last === undefined
       ? 'the store records no promotion since'
@@ -27,6 +39,11 @@ export function standingOf(c: DecideContext): Standing {
         ? `the store's newest promotion (${last.node} at epoch ${last.epoch}) is not later than it: the store was replaced, or this node's record belongs to another cluster`
         : `${last.node} was promoted at epoch ${last.epoch} after it`;
   return { kind: 'stale', reason: `${node} was primary at epoch ${memory.promotedEpoch} and ${after}; it has not rejoined (tandem rejoin ${node} --data)` };
+}
+
+function soleCopyElsewhere(node: string, last: PrimaryRecord): Standing {
+  const reason = `${last.node}, primary since epoch ${last.epoch}, acknowledged writes with its own copy only (no standby had caught up with it); no other node has them: waiting for ${last.node} to come back, or for an operator to accept the loss (tandem failover --to ${node} --accept-data-loss)`;
+  return { kind: 'sole-copy-elsewhere', reason };
 }
 
 /** The operator's `failover --to <this node> --accept-data-loss`: stand even when stale or stopped. */
@@ -48,7 +65,18 @@ export function firstElection(c: DecideContext): boolean {
 
 /** Whether a readiness check must accept a cleanly stopped database here. */
 export function acceptStopped(c: DecideContext): boolean {
-  return standingOf(c).kind === 'last-primary' || forcedHere(c) || firstElection(c);
+  return standingOf(c).kind === 'last-primary' || forcedHere(c) || firstElection(c) || neverPromoted(c);
+}
+
+/**
+ * A trusted store that records no promotion, and a node that never promoted: no writer ever acknowledged a
+ * write (a promotion is recorded before any resource is promoted), so a stopped database loses nothing and there
+ * is nothing to compensate (simulation seed 5090: a lease granted, the store emptied before the
+ * promotion, both nodes crashed; neither database ran again and no node ever stood).
+ */
+export function neverPromoted(c: DecideContext): boolean {
+  const st = c.s.store;
+  return st.reachable && st.lastPrimary === undefined && c.s.memory.promotedEpoch === 0;
 }
 
 /** The last eligibility answer counts for standing only while fresh, and only if asked the way it is needed now. */
@@ -71,8 +99,8 @@ export const UNCHECKED = 'eligibility not checked yet';
 export function ineligibleReason(c: DecideContext): string | undefined {
   const abandoned = c.s.abandoned ?? [];
   if (abandoned.length > 0) return `an abandoned ${abandoned.map((a) => a.action.kind).join(', ')} may still finish here`;
-  const standing = standingOf(c);
-  if (standing.kind === 'stale' && !forcedHere(c)) return standing.reason;
+  const barred = barredBy(standingOf(c));
+  if (barred !== undefined && !forcedHere(c)) return barred;
   const l = c.s.local;
   if (l.standDownUntilMs !== undefined && c.now < l.standDownUntilMs && l.refusals !== undefined) {
     return `standing down for ${l.standDownUntilMs - c.now} ms after ${l.refusals.count} refused election(s) (${l.refusals.lastReason})`;

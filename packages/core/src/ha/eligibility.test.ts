@@ -52,6 +52,37 @@ describe('eligibility before election', () => {
     expect(kinds(s)).toContain('acquire-lease');
   });
 
+  it('a lease granted but no promotion recorded, and this node never promoted: a stopped database may stand (no write was acknowledged)', () => {
+    // Simulation seed 5090: the store granted epoch 1, was emptied and re-initialised before anyone promoted, both
+    // nodes crashed; neither database ran again, each refused "database stopped", and nobody ever stood.
+    const unpromoted = lapsed({ lastEpoch: 1, lastPrimary: undefined });
+    expect(work(snap({ eligibility: undefined }, unpromoted))).toMatchObject([{ kind: 'check-eligibility', acceptStopped: true }]);
+    // Once a promotion is on record, or this node remembers one of its own, the database must run again.
+    expect(work(snap({ eligibility: undefined }, lapsed({ lastEpoch: 1 })))).toMatchObject([{ kind: 'check-eligibility', acceptStopped: false }]);
+    expect(work(snap({ eligibility: undefined }, unpromoted, { promotedEpoch: 1, rejoinedEpoch: 1 }))).toMatchObject([{ kind: 'check-eligibility', acceptStopped: false }]);
+    // Nor does it plan to compensate: a stopped database cannot say where it stands, and nothing was acknowledged
+    // (simulation seed 4702: it fenced the peer, then "cannot read the standby's replay position").
+    const d = decide(snap({ eligibility: { ...ready, acceptStopped: true } }, unpromoted), NOW);
+    expect(d.actions.filter((a) => a.kind === 'acquire-lease')).toMatchObject([{ compensate: false, fenceTargets: ['s1'] }]);
+    expect(d.summary).toContain('no promotion recorded yet, nothing to compensate');
+  });
+
+  it('while the last primary is recorded as the sole copy of its writes, no other node stands; that node does, and so may a forced target', () => {
+    // Campaign seed 816665698: s1 promoted with accept-writes, acknowledged alone, died; s2 must not replace it.
+    const alone = lapsed({ lastPrimary: { node: 's1', epoch: 3, atWallMs: 0, soleCopy: true } });
+    const d = decide(snap({}, alone), NOW);
+    expect(d.actions.map((a) => a.kind)).not.toContain('acquire-lease');
+    expect(d.summary).toBe(
+      'no action: not eligible, s1, primary since epoch 3, acknowledged writes with its own copy only (no standby had caught up with it); no other node has them: waiting for s1 to come back, or for an operator to accept the loss (tandem failover --to s2 --accept-data-loss)',
+    );
+    const request = { id: 'f1', kind: 'failover' as const, target: 's2', acceptDataLoss: true, requestedAtWallMs: 999_000 };
+    expect(kinds(snap({ eligibility: { ...ready, acceptStopped: true } }, lapsed({ ...alone, settings: { maintenance: false, request } })))).toContain('acquire-lease');
+    const own = snap({ eligibility: { ...ready, acceptStopped: true } }, alone, { promotedEpoch: 3, rejoinedEpoch: 0 }, { node: 's1', peers: ['s2'] });
+    expect(kinds(own)).toContain('acquire-lease');
+    // Once a second copy is recorded, the others stand as before.
+    expect(kinds(snap({}, lapsed()))).toContain('acquire-lease');
+  });
+
   it('with a fresh gateway but no fresh eligibility answer, it asks its resources first instead of taking the lease', () => {
     expect(kinds(snap({ eligibility: undefined }, lapsed()))).toEqual(['check-eligibility']);
     expect(kinds(snap({ eligibility: { ...ready, atMs: NOW - 60_000 } }, lapsed()))).toEqual(['check-eligibility']);

@@ -61,6 +61,8 @@ export class ActionExecutor {
   private results: ActionResult[] = [];
 
   private readonly memory: NodeMemory;
+  /** The epoch this node promoted at with a resource that acknowledges alone, until the store's mark is cleared. */
+  private soleCopyEpoch: number | undefined;
   /** The token this process's lease calls carry; a graceful stop releases the lease with it. */
   readonly leaseToken: string;
 
@@ -207,7 +209,14 @@ export class ActionExecutor {
       case 'check-eligibility':
         return checkEligibility(clock, { resources: composition.resources, transports: a.readTransports ? (composition.transports ?? []) : [] }, a.acceptStopped, timing.actionTimeoutMs);
       case 'fence': {
-        const r = await runFencingLevels(clock, composition.fencingByTarget?.get(a.node) ?? composition.fencingLevels, { node: this.nodeInfo(a.node), epoch: a.epoch, reason: a.reason }, timing.fenceTimeoutMs);
+        const entitled = async (): Promise<string | undefined> => {
+          // An unreadable store proves nothing: no further level without knowing this node still holds the lease.
+          const held = await store.readLease().catch((error: unknown) => new Error(error instanceof Error ? error.message : String(error)));
+          if (held instanceof Error) return `cannot read the lease to confirm epoch ${a.epoch} is still this node's: ${held.message}`;
+          return held?.holder === me && held.epoch === a.epoch ? undefined : `this node no longer holds lease epoch ${a.epoch} (${held === undefined ? 'no lease' : `${held.holder} holds epoch ${held.epoch}`})`;
+        };
+        const levels = composition.fencingByTarget?.get(a.node) ?? composition.fencingLevels;
+        const r = await runFencingLevels(clock, levels, { node: this.nodeInfo(a.node), epoch: a.epoch, reason: a.reason }, timing.fenceTimeoutMs, entitled);
         return r.ok ? ok(`${a.node} fenced at epoch ${a.epoch} by level ${r.level}: ${r.proofs.map((p) => p.verified).join('; ')}`, { level: r.level }) : outcome('failed', r.reason);
       }
       case 'compensate':
@@ -243,7 +252,7 @@ export class ActionExecutor {
         return demoted;
       }
       case 'monitor':
-        return monitorResources(clock, composition.resources, a.epoch, a.timeoutMs);
+        return this.monitor(a.epoch, a.timeoutMs);
       case 'restart':
         return this.startGroup(a.epoch);
     }
@@ -259,7 +268,9 @@ export class ActionExecutor {
   private async recordPromotion(epoch: number): Promise<Outcome<ActionResultData> | undefined> {
     const { store, composition, clock } = this.deps;
     const me = composition.node.name;
-    if (!(await store.recordPrimary({ node: me, epoch, atWallMs: clock.wallMs() }))) {
+    // Before the first write it may acknowledge alone: the mark must be in the store before any such write exists.
+    const soleCopy = composition.resources.some((r) => r.impl.soleCopyAfterPromote === true);
+    if (!(await store.recordPrimary({ node: me, epoch, atWallMs: clock.wallMs(), ...(soleCopy ? { soleCopy } : {}) }))) {
       const last = await store.lastPrimary();
       // This node's own record at this epoch: it lost its lease locally (renewals unanswered), the store kept it, and it
       // re-acquired the same epoch. Nobody was promoted since; promoting again under the same record is the same term.
@@ -267,9 +278,36 @@ export class ActionExecutor {
       const own = last !== undefined && last.node === me && last.epoch === epoch && held?.holder === me && held.epoch === epoch;
       if (!own && last !== undefined && last.epoch >= epoch) return outcome('failed', `not promoted: the store already records a promotion at epoch ${epoch} or later`);
       if (!own) return outcome('failed', `not promoted: ${me} no longer holds the lease at epoch ${epoch} in the store (it lapsed, or the store was restarted or replaced)`);
+      // Promoting again in the same term acknowledges alone again: the mark goes back first.
+      if (soleCopy && last.soleCopy !== true && !(await store.markSoleCopy(me, epoch, true))) {
+        return outcome('failed', `not promoted: cannot mark epoch ${epoch} as the sole copy again in the store (${me} no longer holds its lease)`);
+      }
     }
     await this.memory.update({ promotedEpoch: epoch });
+    if (soleCopy) this.soleCopyEpoch = epoch;
     return undefined;
+  }
+
+  /**
+   * Monitor the group; on a primary recorded as the sole copy, clear the
+   * mark once every resource that acknowledges alone reports a second copy.
+   * A failed clear keeps the mark (it only keeps other candidates waiting)
+   * and is tried again at the next monitor, which is its backoff.
+   */
+  private async monitor(epoch: number, timeoutMs: number): Promise<Outcome<ActionResultData>> {
+    const { clock, composition, store } = this.deps;
+    const o = await monitorResources(clock, composition.resources, epoch, timeoutMs);
+    if (o.code !== 'ok' || this.soleCopyEpoch !== epoch) return o;
+    const alone = composition.resources.filter((r) => r.impl.soleCopyAfterPromote === true).map((r) => r.id);
+    const reports = o.data?.resources ?? [];
+    if (!alone.every((id) => reports.some((r) => r.id === id && r.state.soleCopy === false))) return o;
+    const cleared = await store.markSoleCopy(composition.node.name, epoch, false).catch((error: unknown) => (error instanceof Error ? error.message : String(error)));
+    if (cleared === true) {
+      this.soleCopyEpoch = undefined;
+      return { ...o, reason: `${o.reason}; acknowledged writes have a second copy: the store no longer records epoch ${epoch} as the sole copy` };
+    }
+    const why = cleared === false ? `the store refused it (this node no longer holds epoch ${epoch})` : cleared;
+    return { ...o, reason: `${o.reason}; a second copy exists but the store still records epoch ${epoch} as the sole copy: ${why}` };
   }
 
   /** The transports' primary side first (what the database's writes need), then the group in order. */

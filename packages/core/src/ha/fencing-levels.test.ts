@@ -60,6 +60,32 @@ describe('runFencingLevels', () => {
     if (!r.ok) expect(r.reason).toBe('every fencing level failed for db1 at epoch 8: level 1 a: failed (returned ok without a proof: done); level 2 b: failed (proof is for epoch 7, not 8)');
   });
 
+  it('before a later level, a fencer that no longer holds its lease stops: no second-level fencer is called', async () => {
+    const calls: string[] = [];
+    const asked: number[] = [];
+    const lapsedLease = async (): Promise<string | undefined> => {
+      asked.push(calls.length);
+      return 'db2 holds epoch 9';
+    };
+    const clock = new SimulatedClock();
+    const p = runFencingLevels(clock, [[fencer('ipmi', 'fail', calls)], [fencer('pdu', 'ok', calls)]], request, 2000, lapsedLease);
+    for (let i = 0; i < 10; i++) await clock.advance(1000);
+    const r = await p;
+    expect(calls).toEqual(['ipmi']);
+    // Asked once, after level 1 and before level 2: the first level needs no extra store read.
+    expect(asked).toEqual([1]);
+    expect(r).toMatchObject({ ok: false, reason: 'stopped before level 2 for db1 at epoch 8: db2 holds epoch 9' });
+  });
+
+  it('a fencer still entitled goes on to the next level', async () => {
+    const calls: string[] = [];
+    const clock = new SimulatedClock();
+    const p = runFencingLevels(clock, [[fencer('ipmi', 'fail', calls)], [fencer('pdu', 'ok', calls)]], request, 2000, async () => undefined);
+    for (let i = 0; i < 10; i++) await clock.advance(1000);
+    expect(await p).toMatchObject({ ok: true, level: 2 });
+    expect(calls).toEqual(['ipmi', 'pdu']);
+  });
+
   it('no levels configured: no fence, so no promotion', async () => {
     const r = await run([]);
     expect(r).toMatchObject({ ok: false, reason: 'no fencing levels are configured: no fence, no promotion' });

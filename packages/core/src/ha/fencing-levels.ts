@@ -28,11 +28,16 @@ export async function runFencingLevels(
   levels: readonly (readonly Composed<Fencer>[])[],
   request: FenceRequest,
   defaultTimeoutMs: number,
+  stillEntitled?: () => Promise<string | undefined>,
 ): Promise<FenceLevelsResult> {
   const verdicts: FencerVerdict[] = [];
   if (levels.length === 0) return { ok: false, reason: 'no fencing levels are configured: no fence, no promotion', verdicts };
   for (const [index, level] of levels.entries()) {
     const n = index + 1;
+    // A level can take its whole timeout (or the fencer's process can be frozen in it): before the next one, the
+    // fencer must still be the one entitled to fence at this epoch (simulation seed 7494).
+    const stop = index > 0 && stillEntitled !== undefined ? await stillEntitled() : undefined;
+    if (stop !== undefined) return { ok: false, reason: `stopped before level ${n} for ${request.node.name} at epoch ${request.epoch}: ${stop}`, verdicts };
     const outcomes = await Promise.all(
       level.map((f) => callWithDeadline<FenceProof>(clock, f.timeoutMs ?? defaultTimeoutMs, `fencer ${f.id}`, (ctx) => f.impl.fence(request, ctx))),
     );

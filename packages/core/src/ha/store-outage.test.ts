@@ -11,7 +11,7 @@ import { heartbeatRoundMs } from './timing-rules.js';
 
 const timing = { probeIntervalMs: 1000, gatewayTimeoutMs: 4000, leaseTtlMs: 10_000, leaseRenewIntervalMs: 2000, fenceTimeoutMs: 5000, storeTimeoutMs: 1000, actionTimeoutMs: 30_000 };
 const NOW = 100_000;
-const lapsed: StoreView = { reachable: true, lease: undefined, lastEpoch: 7, members: [], settings: { maintenance: false } };
+const lapsed: StoreView = { reachable: true, lease: undefined, lastEpoch: 7, members: [], settings: { maintenance: false }, lastPrimary: { node: 'db1', epoch: 7, atWallMs: 0 } };
 const ready: LocalState = {
   ...initialLocalState('db2'),
   writing: false,

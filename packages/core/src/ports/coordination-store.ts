@@ -80,6 +80,16 @@ export interface PrimaryRecord {
   readonly node: string;
   readonly epoch: number;
   readonly atWallMs: number;
+  /**
+   * True while this primary acknowledges writes with its own copy only (a
+   * resource that commits alone after promotion until a standby streams,
+   * such as resource-postgres with `afterPromote: accept-writes`). Recorded
+   * before the promotion, so it is in the store before the first such
+   * write; cleared by `markSoleCopy` once a second copy exists. While it
+   * is set no other node may replace this one without an operator accepting
+   * the loss: nobody else has those writes.
+   */
+  readonly soleCopy?: boolean;
 }
 
 /**
@@ -175,6 +185,15 @@ export interface CoordinationStore {
    * records a promotion only at an epoch its own acquire was granted.
    */
   recordPrimary(record: PrimaryRecord): Promise<boolean>;
+  /**
+   * Set `soleCopy` on the record of `node`'s promotion at `epoch`: false once
+   * its acknowledged writes have a second copy, true before it promotes
+   * again in the same term (a re-acquired lease). Only while `node` holds
+   * the unexpired lease at `epoch` and the record is still that promotion;
+   * atomic, like `recordPrimary`. Resolves false otherwise (nothing
+   * written); true also when the flag already had that value.
+   */
+  markSoleCopy(node: string, epoch: number, soleCopy: boolean): Promise<boolean>;
   /** The newest recorded promotion, or undefined before the first. */
   lastPrimary(): Promise<PrimaryRecord | undefined>;
 

@@ -123,7 +123,16 @@ export class MemoryCoordinationStore implements CoordinationStore {
     const lease = this.liveLease();
     if (lease === undefined || lease.holder !== record.node || lease.epoch !== record.epoch) return false;
     if (this.primary !== undefined && this.primary.epoch >= record.epoch) return false;
-    this.primary = { node: record.node, epoch: record.epoch, atWallMs: record.atWallMs };
+    this.primary = { node: record.node, epoch: record.epoch, atWallMs: record.atWallMs, ...(record.soleCopy === true ? { soleCopy: true } : {}) };
+    return true;
+  }
+
+  async markSoleCopy(node: string, epoch: number, soleCopy: boolean): Promise<boolean> {
+    this.assertOpen();
+    const lease = this.liveLease();
+    if (lease === undefined || lease.holder !== node || lease.epoch !== epoch) return false;
+    if (this.primary === undefined || this.primary.node !== node || this.primary.epoch !== epoch) return false;
+    this.primary = { node, epoch, atWallMs: this.primary.atWallMs, ...(soleCopy ? { soleCopy: true } : {}) };
     return true;
   }
 

@@ -81,9 +81,10 @@ export function checkSafety(history: readonly Timed[], rules: CheckRules): Viola
         fences.push({ target: e.target, epoch: e.epoch });
         view(e.target).fencedAt = Math.max(view(e.target).fencedAt, e.epoch);
         // A node may fence only for a promotion it could finish: its database runs as a replica of the last
-        // primary's history, or it is the last primary itself (whose stopped database holds the newest data).
+        // primary's history, or it is the last primary itself (whose stopped database holds the newest data), or
+        // nobody was ever promoted (no write was acknowledged, so a stopped database lacks nothing).
         const f = e.facts;
-        if (!f.lastPrimary && (f.db !== 'replica' || f.diverged)) {
+        if (!f.lastPrimary && !f.noPromotionYet && (f.db !== 'replica' || f.diverged)) {
           const why = f.db !== 'replica' ? `its database was ${f.db === 'stopped' ? 'stopped' : 'running as primary'}` : 'its log had diverged from the last primary (never rejoined)';
           out.push({ invariant: 'fence-while-ineligible', atMs: e.atMs, message: `${e.by} fenced ${e.target} at epoch ${e.epoch} while ineligible: ${why}, and it was not the last primary` });
         }

@@ -14,6 +14,8 @@ export interface FencerFacts {
   readonly lastPrimary: boolean;
   /** Its log has an entry the last primary's log lacks (a former primary that was never rejoined). */
   readonly diverged: boolean;
+  /** No node was ever promoted (no record, no database promotion): no write was ever acknowledged. */
+  readonly noPromotionYet: boolean;
 }
 
 export type HistoryEntry =

@@ -50,7 +50,7 @@ export function decideIgnoringEligibility(snapshot: Snapshot, nowMs: number): De
   return { summary: `planted: ${s.node} stands without checking eligibility`, actions: [acquire, ...rest], step: 'elect' };
 }
 
-/** Does not know who was promoted last: after every database stopped, nobody may stand with a stopped one, not even the last primary. */
+/** Does not know who was promoted last: it reads the store as one where nobody was ever promoted (so nothing to compensate). */
 export function decideWithoutLastPrimary(snapshot: Snapshot, nowMs: number): Decision {
   const store = snapshot.store;
   if (!store.reachable || store.lastPrimary === undefined) return decide(snapshot, nowMs);

@@ -45,6 +45,9 @@ export class SimStoreClient implements CoordinationStore {
       return done;
     });
   }
+  markSoleCopy(node: string, epoch: number, soleCopy: boolean): Promise<boolean> {
+    return this.call('write', (s) => s.markSoleCopy(node, epoch, soleCopy));
+  }
   lastPrimary(): Promise<PrimaryRecord | undefined> {
     return this.call('read', (s) => s.lastPrimary());
   }

@@ -353,7 +353,7 @@ export class SimWorld {
     const last = this.lastPrimary;
     const isLast = last !== undefined && last.node === name;
     const diverged = !isLast && last !== undefined && !isPrefix(h.log, this.host(last.node).log);
-    return { db: h.db, lastPrimary: isLast, diverged };
+    return { db: h.db, lastPrimary: isLast, diverged, noPromotionYet: last === undefined };
   }
 
   notePrimary(node: string, epoch: number): void {

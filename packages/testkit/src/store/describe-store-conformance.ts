@@ -16,6 +16,7 @@ import {
 import {
   checkConcurrentRecordPrimaryOneWinner,
   checkRecordPrimaryNeedsTheLease,
+  checkSoleCopyMarkedOnlyByItsHolder,
   checkHigherEpochPrimaryReplaces,
   checkNoPrimaryBeforeFirstRecord,
   checkSameOrLowerEpochPrimaryRefused,
@@ -45,6 +46,7 @@ export const STORE_CHECKS: Readonly<Record<string, Check>> = {
   'a primary record at the same or a lower epoch is refused and changes nothing': checkSameOrLowerEpochPrimaryRefused,
   'concurrent recordPrimary at one epoch from separate clients has exactly one winner': checkConcurrentRecordPrimaryOneWinner,
   'recordPrimary is refused unless the node holds the live lease at that epoch': checkRecordPrimaryNeedsTheLease,
+  'the sole-copy mark of a promotion is changed only by its holder, at its epoch': checkSoleCopyMarkedOnlyByItsHolder,
   'members are sorted by node and carry their facts': checkMembersSortedWithFacts,
   'a heartbeat replaces the member record whole': checkHeartbeatReplacesRecord,
   'heartbeats lapse after their ttl': checkHeartbeatsLapse,

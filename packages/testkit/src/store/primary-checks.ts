@@ -99,3 +99,43 @@ export async function checkRecordPrimaryNeedsTheLease(sut: StoreUnderTest): Prom
   expect(await store.recordPrimary(primary('db2', 2))).toBe(true);
   expect(await store.lastPrimary()).toEqual(primary('db2', 2));
 }
+
+/**
+ * A promotion recorded as the sole copy keeps the flag on every read (another
+ * client too) until its own holder, at its epoch, marks it otherwise; a
+ * later promotion's record starts from what its own call says.
+ */
+export async function checkSoleCopyMarkedOnlyByItsHolder(sut: StoreUnderTest): Promise<void> {
+  const { store } = sut;
+  const other = await sut.connect();
+  try {
+    await holdLeaseAt(store, 'db1', 1);
+    const alone = { ...primary('db1', 1), soleCopy: true };
+    expect(await store.recordPrimary(alone)).toBe(true);
+    expect(await other.lastPrimary()).toEqual(alone);
+    // Not by another node, nor at another epoch.
+    expect(await store.markSoleCopy('db2', 1, false)).toBe(false);
+    expect(await store.markSoleCopy('db1', 2, false)).toBe(false);
+    expect(await other.lastPrimary()).toEqual(alone);
+    expect(await store.markSoleCopy('db1', 1, false)).toBe(true);
+    expect(await other.lastPrimary()).toEqual(primary('db1', 1));
+    // Cleared already: still true, nothing changes.
+    expect(await store.markSoleCopy('db1', 1, false)).toBe(true);
+    // And set again by its holder (a promotion again in the same term), then cleared.
+    expect(await store.markSoleCopy('db1', 1, true)).toBe(true);
+    expect(await other.lastPrimary()).toEqual(alone);
+    expect(await store.markSoleCopy('db1', 1, false)).toBe(true);
+    // Not after the lease is gone (the holder lost its term).
+    await holdLeaseAt(store, 'db2', 2);
+    expect(await store.recordPrimary({ ...primary('db2', 2), soleCopy: true })).toBe(true);
+    await store.releaseLease('db2', 2);
+    expect(await store.markSoleCopy('db2', 2, false)).toBe(false);
+    expect(await other.lastPrimary()).toEqual({ ...primary('db2', 2), soleCopy: true });
+    // Nor for a record of an older promotion than the lease's.
+    await holdLeaseAt(store, 'db2', 3);
+    expect(await store.markSoleCopy('db2', 3, false)).toBe(false);
+    expect(await other.lastPrimary()).toEqual({ ...primary('db2', 2), soleCopy: true });
+  } finally {
+    if (other !== sut.store) await other.close();
+  }
+}
