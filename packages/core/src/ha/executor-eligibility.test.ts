@@ -5,9 +5,8 @@ import type { PromotionReadiness, ResourceAgent } from '../contracts/resource-ag
 import { InMemoryNodeMemory } from '../ports/node-memory.js';
 import { SimulatedClock } from '../ports/simulated-clock.js';
 import { MemoryCoordinationStore } from '../store/memory-store.js';
-import { ActionExecutor } from './executor.js';
+import { executorOnDb2 } from './executor.test-support.js';
 
-const timing = { probeIntervalMs: 1000, gatewayTimeoutMs: 4000, leaseTtlMs: 10_000, leaseRenewIntervalMs: 2000, fenceTimeoutMs: 5000, storeTimeoutMs: 1000, actionTimeoutMs: 30_000 };
 
 /** Moves the store's epoch counter on until `node` holds the lease at `epoch`. */
 async function leaseAt(store: MemoryCoordinationStore, node: string, epoch: number): Promise<void> {
@@ -41,26 +40,7 @@ function setup(readiness: Outcome<PromotionReadiness>, inFlight: Outcome<InFligh
     inFlight: async () => inFlight,
     ...(transportReadiness === undefined ? {} : { readiness: async () => transportReadiness }),
   };
-  const executor = new ActionExecutor({
-    clock,
-    store,
-    memory,
-    composition: {
-      node: { name: 'db2', nics: {} },
-      fencingLevels: [],
-      recovery: [],
-      resources: [{ id: 'db', plugin: 't', configPath: 'resources.0', impl: db }],
-      transports: [{ id: 'mirror', plugin: 't', configPath: 'transports.0', impl: mirror }],
-    },
-    nodes: [{ name: 'db1', nics: {} }, { name: 'db2', nics: {} }],
-    gateway: { check: () => new Promise(() => undefined) },
-    timing,
-  });
-  const run = async (action: Parameters<ActionExecutor['submit']>[0][number]) => {
-    executor.submit([action]);
-    await executor.idle();
-    return executor.takeResults()[0];
-  };
+  const run = executorOnDb2({ clock, store, memory, db, mirror });
   return { store, memory, order, run };
 }
 

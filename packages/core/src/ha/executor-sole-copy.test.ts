@@ -4,12 +4,11 @@ import type { ResourceAgent } from '../contracts/resource-agent.js';
 import { InMemoryNodeMemory } from '../ports/node-memory.js';
 import { SimulatedClock } from '../ports/simulated-clock.js';
 import { MemoryCoordinationStore } from '../store/memory-store.js';
-import { ActionExecutor } from './executor.js';
+import { executorOnDb2 } from './executor.test-support.js';
 
 // Issue 13, campaign seed 816665698 (3 servers): s3 promoted with `afterPromote: accept-writes`, acknowledged
 // writes with its own copy, was powered off, and s1 promoted without them. The promotion now says so in the store.
 
-const timing = { probeIntervalMs: 1000, gatewayTimeoutMs: 4000, leaseTtlMs: 10_000, leaseRenewIntervalMs: 2000, fenceTimeoutMs: 5000, storeTimeoutMs: 1000, actionTimeoutMs: 30_000 };
 
 function setup(soleCopyAfterPromote: boolean) {
   const clock = new SimulatedClock();
@@ -25,20 +24,7 @@ function setup(soleCopyAfterPromote: boolean) {
     promote: async () => (seen.push(`promote with the store's mark ${String((await store.lastPrimary())?.soleCopy)}`), ok()),
     demote: async () => ok(),
   };
-  const executor = new ActionExecutor({
-    clock,
-    store,
-    memory: new InMemoryNodeMemory(),
-    composition: { node: { name: 'db2', nics: {} }, fencingLevels: [], recovery: [], resources: [{ id: 'db', plugin: 't', configPath: 'resources.0', impl: db }] },
-    nodes: [{ name: 'db1', nics: {} }, { name: 'db2', nics: {} }],
-    gateway: { check: () => new Promise(() => undefined) },
-    timing,
-  });
-  const run = async (action: Parameters<ActionExecutor['submit']>[0][number]) => {
-    executor.submit([action]);
-    await executor.idle();
-    return executor.takeResults()[0];
-  };
+  const run = executorOnDb2({ clock, store, memory: new InMemoryNodeMemory(), db });
   return { store, seen, copies, run };
 }
 
