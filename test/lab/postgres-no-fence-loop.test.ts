@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { clusterFromConfig, injectFault, LabWorkload, type ActiveFault, type CampaignCluster } from '@tandem/lab';
+import { clusterFromConfig, injectFault, LabWorkload, type ActiveFault, type CampaignCluster, waitForSecondCopy } from '@tandem/lab';
 import { ensureBuilt, repoRoot } from '../integration/cli-support.js';
 import { fencesOf, history, powerCuts, sleep, status, streamsFrom, tandemJson, vipHost } from './eligibility-support.js';
 
@@ -25,6 +25,7 @@ beforeAll(async () => {
   cluster = await clusterFromConfig(join(repoRoot, 'examples/postgres-zero-loss.yaml'));
   workload = LabWorkload.start(cluster.lab, cluster.pg, cluster.serviceAddress);
   expect(await workload.waitAckAfter(0, 60_000)).toBe(true);
+  await waitForSecondCopy(cluster, 60_000);
   failed = false;
 }, 180_000);
 

@@ -2,7 +2,7 @@ import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { clusterFromConfig, injectFault, LabWorkload, type CampaignCluster } from '@tandem/lab';
+import { clusterFromConfig, injectFault, LabWorkload, type CampaignCluster, waitForSecondCopy } from '@tandem/lab';
 import { ensureBuilt, repoRoot } from '../integration/cli-support.js';
 import { fencesOf, history, powerCuts, status, streamsFrom, vipHost } from './eligibility-support.js';
 
@@ -29,6 +29,7 @@ beforeAll(async () => {
   cluster = await clusterFromConfig(config);
   workload = LabWorkload.start(cluster.lab, cluster.pg, cluster.serviceAddress);
   expect(await workload.waitAckAfter(0, 60_000)).toBe(true);
+  await waitForSecondCopy(cluster, 60_000);
   failed = false;
 }, 180_000);
 

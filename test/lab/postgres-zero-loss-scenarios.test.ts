@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { clusterFromConfig, injectFault, LabWorkload, runTandemCli, type CampaignCluster } from '@tandem/lab';
+import { clusterFromConfig, injectFault, LabWorkload, runTandemCli, type CampaignCluster, waitForSecondCopy } from '@tandem/lab';
 import { ensureBuilt, repoRoot } from '../integration/cli-support.js';
 
 /**
@@ -45,6 +45,7 @@ beforeAll(async () => {
   cluster = await clusterFromConfig(join(repoRoot, 'examples/postgres-zero-loss.yaml'));
   workload = LabWorkload.start(cluster.lab, cluster.pg, cluster.serviceAddress);
   expect(await workload.waitAckAfter(0, 60_000)).toBe(true);
+  await waitForSecondCopy(cluster, 60_000);
 }, 180_000);
 
 afterEach(({ task }) => {

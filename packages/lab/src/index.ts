@@ -28,6 +28,7 @@ export * from './agents/lab-from-config.js';
 export * from './agents/config-for-lab.js';
 export * from './agents/tandem-cli.js';
 export * from './campaign/run-campaign.js';
+export { waitForSecondCopy } from './campaign/second-copy.js';
 export * from './campaign/campaign-report.js';
 export * from './campaign/campaign-plan.js';
 export * from './campaign/workload-run.js';

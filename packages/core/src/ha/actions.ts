@@ -122,6 +122,8 @@ export interface ActionResultData {
   readonly position?: number;
   /** check-eligibility: a resource already serves as primary here. */
   readonly servesAsPrimary?: boolean;
+  /** monitor on a primary recorded as the sole copy: a second copy exists; true once the store's mark is cleared, false while clearing fails. */
+  readonly soleCopyCleared?: boolean;
 }
 
 /** What came of one action; the next snapshot carries it. */

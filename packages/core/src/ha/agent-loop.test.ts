@@ -50,4 +50,26 @@ describe('AgentLoop', () => {
     expect(alerts[0]?.message).toMatch(/^skipped a malformed record in the store \(tandem:c:member:db2\): not JSON/);
     expect(loop.status().storeReachable).toBe(true);
   });
+
+  it('the end of a sole-copy window is one ha.second-copy event; a clear that keeps failing is one warning per reason', async () => {
+    const clock = new SimulatedClock();
+    const store = new MemoryCoordinationStore({ clock });
+    const monitor: Action = { kind: 'monitor', epoch: 1, timeoutMs: 2000 };
+    const refused = 'x; a second copy exists but the store still records epoch 1 as the sole copy: the store refused it';
+    const batches: ActionResult[][] = [
+      [{ action: monitor, code: 'ok', reason: refused, startedAtMs: 0, finishedAtMs: 1, data: { soleCopyCleared: false } }],
+      [{ action: monitor, code: 'ok', reason: refused, startedAtMs: 1, finishedAtMs: 2, data: { soleCopyCleared: false } }],
+      [{ action: monitor, code: 'ok', reason: 'x; acknowledged writes have a second copy', startedAtMs: 2, finishedAtMs: 3, data: { soleCopyCleared: true } }],
+      [{ action: monitor, code: 'ok', reason: 'x', startedAtMs: 3, finishedAtMs: 4 }],
+    ];
+    const executor: ActionRunner = { submit: (actions: readonly Action[]) => actions, inFlight: (): readonly InFlightAction[] => [], takeResults: (): readonly ActionResult[] => batches.shift() ?? [] };
+    const warnings: string[] = [];
+    const logger = { ...createLogger({ level: 'silent' }), warn: (_f: Record<string, unknown>, m: string) => void warnings.push(m) };
+    const loop = new AgentLoop({ node: 'db1', nodes: [{ name: 'db1', nics: {} }], clock, store, executor, probes: [], logger, timing, confirmFailures: 3, fenceLevelCount: 0 });
+    for (let i = 0; i < 4; i++) await loop.runCycle();
+    expect(warnings.filter((w) => w.includes('still records epoch 1 as the sole copy'))).toHaveLength(1);
+    expect(loop.status().events.filter((e) => e.type === 'ha.second-copy').map((e) => e.message)).toEqual([
+      "db1's acknowledged writes have a second copy: other nodes may take over again",
+    ]);
+  });
 });

@@ -110,6 +110,8 @@ export class AgentLoop {
   private done: Promise<void> = Promise.resolve();
   private readonly outbox: EventOutbox;
   private readonly degradedWatch = new DegradedWatch();
+  /** The last failed sole-copy clear logged, so a clear that keeps failing is not logged at every monitor. */
+  private lastSoleCopyClearFailure: string | undefined;
   private readonly probeDegradedWatch = new ProbeDegradedWatch();
   private readonly eligibilityWatch = new EligibilityWatch();
   /** Identical idle summaries are logged at most once per this window. */
@@ -309,6 +311,7 @@ export class AgentLoop {
 
   private recordResult(r: ActionResult): void {
     this.watchDegraded(r);
+    this.watchSoleCopyClear(r);
     if (r.code === 'ok' && QUIET_KINDS.has(r.action.kind)) return;
     const group = groupDataOf(r.data).group;
     // A promote or restart says where the group stands (started resources, what failed, rollback failures).
@@ -324,6 +327,23 @@ export class AgentLoop {
     // A rollback that failed leaves resources running half-started: an alert of its own, whatever the action was.
     if (group?.state === 'half-started') this.outbox.add('alert.group-half-started', `${describeAction(r.action)}: ${r.reason}`, { group }, r.finishedAtMs);
     if (r.action.kind === 'promote' && r.code === 'ok') this.outbox.add('ha.announce', `${this.deps.node} is primary at epoch ${r.action.epoch}`, { epoch: r.action.epoch }, r.finishedAtMs);
+  }
+
+  /**
+   * Monitors are quiet, but the end of a sole-copy window is the moment other
+   * nodes may take over again: said once, as an event. A clear that keeps
+   * failing is retried at every monitor and said again only when its reason changes.
+   */
+  private watchSoleCopyClear(r: ActionResult): void {
+    const cleared = r.action.kind === 'monitor' ? r.data?.soleCopyCleared : undefined;
+    if (cleared === true) {
+      this.lastSoleCopyClearFailure = undefined;
+      this.deps.logger.info({ node: this.deps.node }, `${describeAction(r.action)}: ${r.reason}`);
+      this.outbox.add('ha.second-copy', `${this.deps.node}'s acknowledged writes have a second copy: other nodes may take over again`, {}, r.finishedAtMs);
+    } else if (cleared === false && r.reason !== this.lastSoleCopyClearFailure) {
+      this.lastSoleCopyClearFailure = r.reason;
+      this.deps.logger.warn({ node: this.deps.node }, `${describeAction(r.action)}: ${r.reason}`);
+    }
   }
 
   /** Degraded and recovered resources are events on their edges only; a new promotion or a demotion starts afresh. */

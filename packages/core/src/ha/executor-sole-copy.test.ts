@@ -40,6 +40,7 @@ describe('ActionExecutor: a promotion that acknowledges with one copy', () => {
     copies.soleCopy = false;
     const cleared = await run({ kind: 'monitor', epoch: 1, timeoutMs: 1000 });
     expect(cleared?.reason).toBe('1 resource(s) running; acknowledged writes have a second copy: the store no longer records epoch 1 as the sole copy');
+    expect(cleared?.data?.soleCopyCleared).toBe(true);
     expect(await store.lastPrimary()).toEqual({ node: 'db2', epoch: 1, atWallMs: expect.any(Number) as number });
     // Once cleared, the store is not written again at every monitor.
     expect((await run({ kind: 'monitor', epoch: 1, timeoutMs: 1000 }))?.reason).toBe('1 resource(s) running');
@@ -51,7 +52,9 @@ describe('ActionExecutor: a promotion that acknowledges with one copy', () => {
     await run({ kind: 'promote', epoch: 1, timeoutMs: 30_000 });
     await store.releaseLease('db2', 1);
     copies.soleCopy = false;
-    expect((await run({ kind: 'monitor', epoch: 1, timeoutMs: 1000 }))?.reason).toContain('the store still records epoch 1 as the sole copy: the store refused it');
+    const refused = await run({ kind: 'monitor', epoch: 1, timeoutMs: 1000 });
+    expect(refused?.reason).toContain('the store still records epoch 1 as the sole copy: the store refused it');
+    expect(refused?.data?.soleCopyCleared).toBe(false);
     expect((await store.lastPrimary())?.soleCopy).toBe(true);
   });
 

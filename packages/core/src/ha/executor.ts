@@ -304,10 +304,10 @@ export class ActionExecutor {
     const cleared = await store.markSoleCopy(composition.node.name, epoch, false).catch((error: unknown) => (error instanceof Error ? error.message : String(error)));
     if (cleared === true) {
       this.soleCopyEpoch = undefined;
-      return { ...o, reason: `${o.reason}; acknowledged writes have a second copy: the store no longer records epoch ${epoch} as the sole copy` };
+      return { ...o, reason: `${o.reason}; acknowledged writes have a second copy: the store no longer records epoch ${epoch} as the sole copy`, data: { ...o.data, soleCopyCleared: true } };
     }
     const why = cleared === false ? `the store refused it (this node no longer holds epoch ${epoch})` : cleared;
-    return { ...o, reason: `${o.reason}; a second copy exists but the store still records epoch ${epoch} as the sole copy: ${why}` };
+    return { ...o, reason: `${o.reason}; a second copy exists but the store still records epoch ${epoch} as the sole copy: ${why}`, data: { ...o.data, soleCopyCleared: false } };
   }
 
   /** The transports' primary side first (what the database's writes need), then the group in order. */

@@ -8,6 +8,7 @@ import { buildCampaignReport, type CampaignReport, type ExecutedStep } from './c
 import { baselineCluster, clusterFromConfig } from './campaign-cluster.js';
 import { poweredServers, resolveStep } from './campaign-steps.js';
 import { LabWorkload } from './workload-run.js';
+import { waitForSecondCopy } from './second-copy.js';
 import { classifyOutage, holdingsOf, type OutageVerdict } from './outage-verdict.js';
 import { storedWrites, watchRestore, type WatchTarget } from './watch-restore.js';
 import type { CampaignCluster } from './campaign-cluster.js';
@@ -47,6 +48,8 @@ export async function runCampaign(options: CampaignOptions): Promise<CampaignRep
     log(`campaign: lab ${lab.id} up (${lab.dir}); ${cluster.label}; clients write to ${cluster.serviceAddress}`);
     workload = LabWorkload.start(lab, pg, cluster.serviceAddress);
     if (!(await workload.waitAckAfter(0, 60_000))) throw new Error(`campaign: the workload got no write acknowledged within 60 s (log: ${workload.logPath})`);
+    // Faults start once the primary's writes are on a second node: before that, no failover may happen by design.
+    await waitForSecondCopy(cluster, 60_000);
     const startedMs = Date.now();
     const random = seededRandom(options.seed ^ 0x5eed);
     const steps: ExecutedStep[] = [];

@@ -26,9 +26,19 @@ interface MemberJson {
   readonly facts?: Readonly<Record<string, unknown>>;
 }
 
-async function redis(target: WatchTarget, store: CampaignStore, args: readonly string[]): Promise<string[]> {
+/** One redis-cli command against the agents' store, run from the store host; one line per reply element (trailing nils may be absent). */
+export async function redis(target: WatchTarget, store: CampaignStore, args: readonly string[]): Promise<string[]> {
   const r = await target.lab.exec('store', ['redis-cli', '--no-auth-warning', '-h', store.address, '-p', String(store.port), ...args], { timeoutMs: STORE_READ_TIMEOUT_MS });
-  return r.stdout.split('\n').slice(0, -1);
+  return replyLines(r.stdout);
+}
+
+/**
+ * redis-cli's output, one element per line, with the final newline already
+ * stripped by the runner: slicing one more line off loses the last reply.
+ * A nil prints as an empty line, so trailing nils may be absent.
+ */
+export function replyLines(stdout: string): string[] {
+  return stdout === '' ? [] : stdout.split('\n');
 }
 
 /** Member records (present while the agent heartbeats) and the lease, read straight from Redis. */
